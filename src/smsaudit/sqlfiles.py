@@ -1,0 +1,29 @@
+"""Run the SQL files under ``smsaudit/sql``, each named after the table it produces.
+
+A file ``sql/<table>.sql`` holds one SELECT; ``materialize`` wraps it in
+``CREATE OR REPLACE TABLE <table> AS``. Values are bound with ``$name`` parameters;
+identifiers never come from user text.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import duckdb
+
+
+@cache
+def query(name: str) -> str:
+    """The text of ``sql/<name>.sql``."""
+    return files("smsaudit").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
+
+
+def materialize(
+    con: duckdb.DuckDBPyConnection, table: str, params: dict[str, Any] | None = None
+) -> None:
+    """Create (or replace) ``table`` from ``sql/<table>.sql`` with the bound ``params``."""
+    sql = query(table)
+    used = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS\n{sql}", used or None)
