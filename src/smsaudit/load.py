@@ -1,0 +1,859 @@
+"""Load every input into the canonical tables, and account for every row.
+
+One reader per format (CSV dialects, Parquet, Infobip JSON) stages each file as typed
+columns next to their raw text; one generic pass per kind then sorts every row into
+exactly one of: used (lands in the canonical table of ``schema.CANONICAL``), rejected
+(``rejected_rows``: file, line, column, value, reason) or out of scope (counted in
+``row_accounting`` and detailed in ``out_of_scope_rows``). Python touches files and
+column names, never data rows: parsing, validation and phone numbers happen in DuckDB.
+
+``line`` is the physical line where a record starts (header = line 1) for CSV, the row
+number for Parquet, and the report's position for JSON (line for one-per-line files).
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import re
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from . import phone, schema
+from .errors import InputError
+
+Kind = Literal["sends", "receipts", "suppressions", "mo", "consent", "programs", "rate_card"]
+KINDS: tuple[str, ...] = tuple(schema.KIND_TABLE)
+EXTENSIONS = (".csv", ".csv.gz", ".parquet", ".json")
+
+FieldType = Literal["text", "body", "ts", "date", "money", "count", "msisdn", "upper", "lower"]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One canonical input column: how to read it and whether it is required."""
+
+    name: str
+    type: FieldType = "text"
+    required: bool = False
+
+
+def _fields(spec: str) -> tuple[Field, ...]:
+    """``"name:type!"`` items, ``!`` marking a required column (keeps the specs one line each)."""
+    out = []
+    for item in spec.split():
+        name, _, rest = item.partition(":")
+        required = rest.endswith("!") or name.endswith("!")
+        out.append(Field(name.rstrip("!"), (rest.rstrip("!") or "text"), required))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+# CONTRACT §2, column for column.
+SPECS: dict[str, tuple[Field, ...]] = {
+    "sends": _fields(
+        "message_id! sent_at:ts! msisdn:msisdn! sender_id! program_id campaign_id "
+        "aggregator:lower category:lower body:body segments:count price:money currency:upper"
+    ),
+    "receipts": _fields(
+        "message_id! status:upper! status_group:upper done_at:ts error_code error_text:body "
+        "segments:count price:money currency:upper"
+    ),
+    "suppressions": _fields(
+        "msisdn:msisdn! sender_id! suppressed_at:ts! aggregator:lower keyword:body"
+    ),
+    "mo": _fields("msisdn:msisdn! received_at:ts! text:body! short_code"),
+    "consent": _fields(
+        "msisdn:msisdn! program_id! status:upper! status_date:ts! consent_source evidence_ref"
+    ),
+    "programs": _fields("program_id! sender_id! short_code_type:lower aggregator:lower"),
+    "rate_card": _fields(
+        "aggregator:lower! price_per_segment:money! currency:upper! valid_from:date valid_to:date"
+    ),
+}
+
+# Infobip delivery reports (legacy and v3 names) -> canonical receipt columns.
+INFOBIP_PATHS: dict[str, tuple[str, ...]] = {
+    "message_id": ("$.messageId",),
+    "status": ("$.status.name",),
+    "status_group": ("$.status.groupName",),
+    "done_at": ("$.doneAt",),
+    "error_code": ("$.error.id",),
+    "error_text": ("$.error.name",),
+    "segments": ("$.smsCount", "$.messageCount"),
+    "price": ("$.price.pricePerMessage",),
+    "currency": ("$.price.currency",),
+}
+
+CONSENT_STATUS = {
+    "OPT-IN": "OPTED-IN",
+    "OPTED-IN": "OPTED-IN",
+    "OPT_IN": "OPTED-IN",
+    "OPTED_IN": "OPTED-IN",
+    "OPT-OUT": "OPTED-OUT",
+    "OPTED-OUT": "OPTED-OUT",
+    "OPT_OUT": "OPTED-OUT",
+    "OPTED_OUT": "OPTED-OUT",
+}
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file of a known kind; ``name`` is how outputs refer to it."""
+
+    kind: str
+    path: Path
+    name: str
+
+
+def kind_of(filename: str) -> str | None:
+    """The input kind a file name announces, by prefix (CONTRACT §1), or None.
+
+    The prefix must be followed by a non-letter (``mo_2026.csv``, ``sends-1.csv``,
+    ``consent.csv``) so that ``monthly.csv`` is not taken for an MO file.
+    """
+    low = filename.lower()
+    for kind in sorted(KINDS, key=len, reverse=True):
+        if low.startswith(kind) and not low[len(kind) : len(kind) + 1].isalpha():
+            return kind
+    return None
+
+
+def _supported(kind: str, filename: str) -> bool:
+    low = filename.lower()
+    exts = EXTENSIONS if kind == "receipts" else EXTENSIONS[:-1]
+    return low.endswith(exts)
+
+
+def discover(
+    data_dir: Path | None, explicit: Mapping[str, Sequence[Path]] | None = None
+) -> tuple[list[Source], list[str]]:
+    """Input files by kind from a folder and/or explicit paths; also the names ignored.
+
+    A file whose name announces a kind but whose type is not readable is an error, not
+    something to skip quietly.
+    """
+    sources: list[Source] = []
+    ignored: list[str] = []
+    if data_dir is not None:
+        if not data_dir.is_dir():
+            raise InputError("not a folder", file=str(data_dir))
+        for path in sorted(data_dir.iterdir(), key=lambda p: p.name):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            kind = kind_of(path.name)
+            if kind is None:
+                ignored.append(path.name)
+                continue
+            if not _supported(kind, path.name):
+                raise InputError(
+                    f"unsupported file type for {kind} (expected "
+                    + ", ".join(EXTENSIONS if kind == "receipts" else EXTENSIONS[:-1])
+                    + ")",
+                    file=path.name,
+                )
+            sources.append(Source(kind, path, path.name))
+    for kind, paths in (explicit or {}).items():
+        if kind not in KINDS:
+            raise InputError(f"unknown input kind {kind!r}")
+        for p in paths:
+            if not p.is_file():
+                raise InputError("no such file", file=str(p))
+            if not _supported(kind, p.name):
+                raise InputError(f"unsupported file type for {kind}", file=str(p))
+            sources.append(Source(kind, p, str(p)))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError("given twice", file=dup)
+    if not any(s.kind == "sends" for s in sources):
+        where = str(data_dir) if data_dir is not None else "the given files"
+        raise InputError(f"no sends* file in {where} (sends are required)")
+    return sources, ignored
+
+
+# ------------------------------------------------------------------------ file sniffing
+
+
+def _open_bytes(path: Path) -> tuple[bytes, bool]:
+    """The first 64 KiB (decompressed for .gz) and whether the file is gzip."""
+    with path.open("rb") as fh:
+        magic = fh.read(2)
+    is_gz = magic == b"\x1f\x8b"
+    try:
+        if is_gz:
+            with gzip.open(path, "rb") as gz:
+                return gz.read(65536), True
+        with path.open("rb") as fh:
+            return fh.read(65536), False
+    except (OSError, EOFError) as exc:
+        raise InputError(f"unreadable compressed file ({exc})", file=path.name) from None
+
+
+def _check_text(head: bytes, name: str) -> None:
+    if not head.strip(b" \t\r\n\xef\xbb\xbf"):
+        raise InputError("empty file", file=name)
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise InputError("binary file, not text", file=name)
+
+
+def _is_utf8(path: Path, is_gz: bool) -> bool:
+    """Whether the whole file decodes as UTF-8 (streamed; never the whole file in memory)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    opener = gzip.open if is_gz else open
+    try:
+        with opener(path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _transcode(path: Path, is_gz: bool, workdir: Path) -> Path:
+    """A UTF-8 copy of a Windows-1252 (or mixed) file, decided line by line.
+
+    Files edited by hand and concatenated may mix encodings: each line is read as UTF-8
+    when it is valid UTF-8, else as Windows-1252 (bytes that CP1252 leaves undefined
+    fall back to Latin-1), so no byte is lost. DuckDB cannot read CP1252 itself.
+    """
+    out = workdir / (path.name + ".utf8.csv")
+    opener = gzip.open if is_gz else open
+    with opener(path, "rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+        for raw in src:
+            try:
+                dst.write(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                try:
+                    dst.write(raw.decode("cp1252"))
+                except UnicodeDecodeError:
+                    dst.write(raw.decode("latin-1"))
+    return out
+
+
+def _header_and_delimiter(head_text: str, name: str) -> tuple[list[str], str]:
+    """Header names and the separator (`,` `;` or tab: the most frequent in the header line)."""
+    import csv
+
+    first = head_text.lstrip("\ufeff").splitlines()[0] if head_text.strip() else ""
+    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
+    delim = max(counts, key=lambda d: counts[d])
+    if counts[delim] == 0:
+        delim = ","
+    header = next(csv.reader([first], delimiter=delim))
+    if not any(h.strip() for h in header):
+        raise InputError("no header line", file=name, line=1)
+    return header, delim
+
+
+def _norm_header(name: str) -> str:
+    """Case-insensitive, space- and dash-tolerant header key: ``Message ID`` -> ``message_id``."""
+    return re.sub(r"[\s\-.]+", "_", name.strip().strip("\ufeff").lower())
+
+
+# ---------------------------------------------------------------------- SQL expressions
+
+_OFFSET_RE = r"([Zz]|[+-]\d{2}(:?\d{2})?|\s*UTC)$"
+
+
+def _ts_expr(raw: str) -> str:
+    """TIMESTAMPTZ from a trimmed text timestamp; naive ones are in ``$assume_tz``.
+
+    Accepts ISO 8601 with ``T`` or a space, with ``Z``/``±HH:MM``/``±HHMM``/``±HH``
+    or without offset, date only, and the French ``DD/MM/YYYY[ HH:MM[:SS]]``. A naive
+    time that does not exist (DST gap) stays NULL and is rejected; an ambiguous one
+    (DST fold) is read as its first occurrence, like zoneinfo's ``fold=0``.
+    """
+    naive = (
+        f"coalesce(try_cast({raw} AS TIMESTAMP), "
+        f"try_strptime({raw}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']))"
+    )
+    return f"""CASE
+        WHEN regexp_matches({raw}, '{_OFFSET_RE}')
+          THEN try_cast(regexp_replace({raw}, '\\s*UTC$', 'Z') AS TIMESTAMPTZ)
+        ELSE smsaudit_local_to_utc({naive})
+      END"""
+
+
+def _money_expr(raw: str) -> str:
+    """DECIMAL from ``0.045``, ``0,045``, ``1 234,50 €``, ``1,234.50``: the last mark is decimal."""
+    s = f"regexp_replace({raw}, '[\\s\\x{{a0}}\\x{{202f}}€$£]', '', 'g')"
+    return f"""try_cast(CASE
+        WHEN contains({s}, ',') AND contains({s}, '.') THEN
+          CASE WHEN strpos(reverse({s}), ',') < strpos(reverse({s}), '.')
+               THEN replace(replace({s}, '.', ''), ',', '.')
+               ELSE replace({s}, ',', '') END
+        ELSE replace({s}, ',', '.') END AS {schema.MONEY})"""
+
+
+def _value_expr(f: Field, raw: str, src_type: str) -> str:
+    """Typed value of field ``f`` from source column ``raw`` of DuckDB type ``src_type``."""
+    is_text = src_type == "VARCHAR"
+    t = f"nullif(trim({raw}), '')" if is_text else raw
+    if f.type == "ts":
+        if src_type.startswith("TIMESTAMP WITH TIME ZONE"):
+            return raw
+        if src_type.startswith("TIMESTAMP") or src_type == "DATE":
+            return f"smsaudit_local_to_utc(CAST({raw} AS TIMESTAMP))"
+        return _ts_expr(t)
+    if f.type == "date":
+        if not is_text:
+            return f"try_cast({raw} AS DATE)"
+        return (
+            f"coalesce(try_cast({t} AS DATE), try_strptime({t}, '%d/%m/%Y')::DATE, "
+            f"try_cast(try_cast({t} AS TIMESTAMP) AS DATE))"
+        )
+    if f.type == "money":
+        return _money_expr(t) if is_text else f"try_cast({raw} AS {schema.MONEY})"
+    if f.type == "count":
+        if is_text:
+            return f"try_cast(try_cast(replace({t}, ',', '.') AS DOUBLE) AS INTEGER)"
+        return f"try_cast({raw} AS INTEGER)"
+    if f.type == "body":
+        return f"CAST({raw} AS VARCHAR)"
+    if f.type == "upper":
+        return f"upper(nullif(trim(CAST({raw} AS VARCHAR)), ''))"
+    if f.type == "lower":
+        return f"lower(nullif(trim(CAST({raw} AS VARCHAR)), ''))"
+    # text, msisdn: trimmed text; integer-typed Parquet columns print without '.0'.
+    return f"nullif(trim(CAST({raw} AS VARCHAR)), '')"
+
+
+def _quote(ident: str) -> str:
+    """A DuckDB identifier, quoted; used only for column names read from a file's header."""
+    return '"' + ident.replace('"', '""') + '"'
+
+
+# ------------------------------------------------------------------------------ staging
+
+
+@dataclass
+class LoadReport:
+    """What the loaders saw: files per kind, names ignored, naive timestamps read."""
+
+    sources: list[Source] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    kinds_present: set[str] = field(default_factory=set)
+    naive_timestamps: int = 0
+    assume_tz: str = "Europe/Paris"
+
+    def has(self, kind: str) -> bool:
+        """Whether at least one file of ``kind`` was given."""
+        return kind in self.kinds_present
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+class _Stager:
+    """Stages each input file as one temp table: ``line``, then per canonical column its
+    typed value and its raw text (for error reports). Also counts rows read per file and
+    keeps the records the CSV reader itself refused."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
+        self.con = con
+        self.workdir = workdir
+        self.n = 0
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE files_read "
+            "(input_file VARCHAR, kind VARCHAR, ord INTEGER, rows_read BIGINT)"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE malformed_rows "
+            "(input_file VARCHAR, line BIGINT, value VARCHAR, reason VARCHAR)"
+        )
+
+    def stage(self, src: Source) -> str:
+        """Stage one file; returns the staged table's name."""
+        self.n += 1
+        table = f"stg_{self.n}"
+        low = src.path.name.lower()
+        try:
+            if low.endswith(".parquet"):
+                sql, params = self._parquet(src)
+            elif low.endswith(".json"):
+                sql, params = self._json(src)
+            else:
+                sql, params = self._csv(src, table)
+            self.con.execute(
+                f"CREATE TEMP TABLE {table} AS SELECT $input_file AS input_file, * FROM ({sql})",
+                {**params, "input_file": src.name},
+            )
+        except duckdb.Error as exc:
+            raise InputError(_first_line(exc), file=src.name) from None
+        self.con.execute(
+            f"""INSERT INTO files_read SELECT $f, $k, $o,
+                (SELECT count(*) FROM {table})
+                + (SELECT count(*) FROM malformed_rows WHERE input_file = $f)""",
+            {"f": src.name, "k": src.kind, "o": self.n},
+        )
+        return table
+
+    def _select(
+        self,
+        src: Source,
+        inner: str,
+        columns: Mapping[str, str],
+        types: Mapping[str, str],
+    ) -> str:
+        """Typed and raw canonical columns from ``inner`` (columns: canonical -> source column)."""
+        parts = ["line"]
+        for f in SPECS[src.kind]:
+            if f.name in columns:
+                col = _quote(columns[f.name])
+                parts.append(f"{_value_expr(f, col, types[columns[f.name]])} AS {f.name}")
+                parts.append(f"CAST({col} AS VARCHAR) AS {f.name}__raw")
+            else:
+                parts.append(f"NULL AS {f.name}")
+                parts.append(f"NULL::VARCHAR AS {f.name}__raw")
+        return f"SELECT {', '.join(parts)} FROM ({inner})"
+
+    @staticmethod
+    def _map_columns(src: Source, names: Sequence[str]) -> dict[str, str]:
+        """canonical name -> source column; a missing required column is an error."""
+        by_key: dict[str, str] = {}
+        for n in names:
+            by_key.setdefault(_norm_header(n), n)
+        spec = SPECS[src.kind]
+        mapping = {f.name: by_key[f.name] for f in spec if f.name in by_key}
+        missing = [f.name for f in spec if f.required and f.name not in mapping]
+        if missing:
+            raise InputError(
+                f"missing required column {', '.join(missing)} for {src.kind}",
+                file=src.name,
+                line=None if src.name.lower().endswith(".parquet") else 1,
+                column=missing[0],
+            )
+        return mapping
+
+    def _parquet(self, src: Source) -> tuple[str, dict[str, object]]:
+        try:
+            desc = self.con.execute(
+                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($p))",
+                {"p": str(src.path)},
+            ).fetchall()
+        except duckdb.Error as exc:
+            raise InputError(
+                f"not a readable Parquet file ({_first_line(exc)})", file=src.name
+            ) from None
+        types = {str(n): str(t) for n, t in desc}
+        mapping = self._map_columns(src, list(types))
+        inner = "SELECT *, file_row_number + 1 AS line FROM read_parquet($p, file_row_number=true)"
+        return self._select(src, inner, mapping, types), {"p": str(src.path)}
+
+    def _json(self, src: Source) -> tuple[str, dict[str, object]]:
+        head, _ = _open_bytes(src.path)
+        _check_text(head, src.name)
+        cols = ", ".join(
+            "coalesce(" + ", ".join(f"r->>'{p}'" for p in paths) + f") AS {canon}"
+            for canon, paths in INFOBIP_PATHS.items()
+        )
+        # {"results": [...]} (one document, or one per line as webhooks post them), a bare
+        # array of reports, or one report per line.
+        inner = f"""
+          WITH docs AS (
+            SELECT json, row_number() OVER () AS doc FROM read_json_objects($p, format='auto')
+          ), n AS (SELECT count(*) AS n_docs FROM docs),
+          reports AS (
+            SELECT CASE WHEN n.n_docs = 1 THEN u.ord ELSE d.doc END AS line, u.r
+            FROM docs d, n,
+                 unnest(json_extract(d.json, '$.results[*]')) WITH ORDINALITY AS u(r, ord)
+            WHERE json_exists(d.json, '$.results')
+            UNION ALL
+            SELECT doc AS line, json AS r FROM docs WHERE NOT json_exists(json, '$.results')
+          )
+          SELECT line, {cols} FROM reports ORDER BY line"""
+        try:
+            self.con.execute(f"SELECT count(*) FROM ({inner})", {"p": str(src.path)}).fetchall()
+        except duckdb.Error as exc:
+            raise InputError(f"malformed JSON ({_first_line(exc)})", file=src.name) from None
+        mapping = {c: c for c in INFOBIP_PATHS}
+        types = dict.fromkeys(INFOBIP_PATHS, "VARCHAR")
+        return self._select(src, inner, mapping, types), {"p": str(src.path)}
+
+    def _csv(self, src: Source, table: str) -> tuple[str, dict[str, object]]:
+        head, is_gz = _open_bytes(src.path)
+        _check_text(head, src.name)
+        path, encoding = src.path, "utf-8"
+        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            encoding, text = "utf-16", head.decode("utf-16", errors="ignore")
+        elif _is_utf8(path, is_gz):
+            text = head.decode("utf-8", errors="ignore")
+        else:
+            path = _transcode(path, is_gz, self.workdir)
+            with path.open(encoding="utf-8") as fh:
+                text = fh.read(65536)
+        header, delim = _header_and_delimiter(text, src.name)
+        names = [f"c{i}" for i in range(len(header))]
+        mapping = {
+            canon: names[header.index(h)] for canon, h in self._map_columns(src, header).items()
+        }
+        params = {"p": str(path), "delim": delim, "enc": encoding}
+        columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"  # our own names
+        reader = (
+            "read_csv($p, header=true, delim=$delim, quote='\"', escape='\"', "
+            f"columns={columns}, encoding=$enc, store_rejects=true, "
+            f"rejects_table='{table}_rej', rejects_scan='{table}_scan', "
+            "max_line_size=100000000, null_padding=false, auto_detect=false)"
+        )
+        nl = " + ".join(
+            f"(length(coalesce({c}, '')) - length(replace(coalesce({c}, ''), chr(10), '')))"
+            for c in names
+        )
+        try:
+            self.con.execute(
+                f"CREATE TEMP TABLE {table}_raw AS "
+                f"SELECT *, row_number() OVER () AS rec, {nl} AS nl FROM {reader}",
+                params,
+            )
+        except duckdb.Error as exc:
+            raise InputError(f"unreadable CSV ({_first_line(exc)})", file=src.name) from None
+        self._csv_lines(src, table)
+        types = dict.fromkeys(names, "VARCHAR")
+        inner = f"SELECT * EXCLUDE (rec, nl) FROM {table}_raw ORDER BY line"
+        return self._select(src, inner, mapping, types), {}
+
+    def _csv_lines(self, src: Source, table: str) -> None:
+        """Give every record of ``{table}_raw`` its physical line; keep the refused records.
+
+        DuckDB numbers records (header = 1) and skips those it refuses; a record's physical
+        line also counts the newlines quoted inside every earlier record.
+        """
+        con, raw, rej = self.con, f"{table}_raw", f"{table}_rej"
+        n_rej = con.execute(f"SELECT count(*) FROM {rej}").fetchone()
+        n_nl = con.execute(f"SELECT coalesce(max(nl), 0) FROM {raw}").fetchone()
+        if not (n_rej and n_rej[0]) and not (n_nl and n_nl[0]):
+            con.execute(f"ALTER TABLE {raw} ADD COLUMN line BIGINT")
+            con.execute(f"UPDATE {raw} SET line = rec + 1")
+            return
+        # Record positions: a refused record at DuckDB line L sits at position L - 1; a good
+        # record ranked r sits after r - 1 good ones and every refused one with fewer before.
+        con.execute(
+            f"""CREATE TEMP TABLE {table}_pos AS
+                WITH r AS (
+                  -- the reader may log several errors for one record: keep one per line
+                  SELECT line - 1 AS pos, any_value(csv_line) AS csv_line,
+                         min(error_message) AS error_message
+                  FROM {rej} GROUP BY line
+                ), j AS (SELECT *, row_number() OVER (ORDER BY pos) AS j FROM r),
+                good AS (
+                  SELECT g.rec, g.rec + coalesce(b.j, 0) AS pos, g.nl
+                  FROM {raw} g ASOF LEFT JOIN
+                    (SELECT pos - j AS good_before, max(j) AS j FROM j GROUP BY ALL) b
+                    ON g.rec > b.good_before
+                ), allrec AS (
+                  SELECT rec, pos, nl, NULL AS txt, NULL AS msg FROM good
+                  UNION ALL
+                  SELECT NULL, pos,
+                         length(csv_line) - length(replace(csv_line, chr(10), '')),
+                         csv_line, error_message FROM j
+                )
+                SELECT rec, txt, msg, 1 + pos + coalesce(sum(nl) OVER (ORDER BY pos
+                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS line
+                FROM allrec"""
+        )
+        con.execute(
+            f"""INSERT INTO malformed_rows SELECT $f, line, left(txt, 200),
+                'malformed CSV record: ' || msg FROM {table}_pos WHERE rec IS NULL ORDER BY line""",
+            {"f": src.name},
+        )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {raw} AS
+                SELECT g.*, p.line FROM {raw} g JOIN {table}_pos p USING (rec)"""
+        )
+
+
+# -------------------------------------------------------------------------- validation
+
+
+def _checks(kind: str) -> list[tuple[str, str, str]]:
+    """(column, SQL condition making the row unusable, SQL reason), in order: first wins."""
+    out: list[tuple[str, str, str]] = []
+    unreadable = {
+        "ts": "'unreadable timestamp'",
+        "date": "'unreadable date'",
+        "money": "'not a number'",
+        "count": "'not a whole number'",
+    }
+    for f in SPECS[kind]:
+        if f.type == "ts":
+            gap = (
+                f"{f.name} IS NULL AND NOT regexp_matches(trim({f.name}__raw), '{_OFFSET_RE}') "
+                f"AND try_cast(trim({f.name}__raw) AS TIMESTAMP) IS NOT NULL"
+            )
+            out.append((f.name, gap, "'local time that does not exist (DST change) in ' || $tz"))
+        if f.type in unreadable:
+            cond = f"{f.name} IS NULL AND nullif(trim({f.name}__raw), '') IS NOT NULL"
+            out.append((f.name, cond, unreadable[f.type]))
+        if f.required:
+            out.append((f.name, f"{f.name} IS NULL", "'missing value'"))
+        if f.type == "money":
+            out.append((f.name, f"{f.name} < 0", "'negative amount'"))
+        if f.type == "count":
+            out.append((f.name, f"{f.name} < 1", "'segments must be at least 1'"))
+        if f.type == "msisdn":
+            out.append((f.name, "ph_status = 'invalid'", "'invalid phone number: ' || ph_reason"))
+    if kind == "sends":
+        out.append(
+            (
+                "category",
+                "category NOT IN ('marketing', 'transactional')",
+                "'unknown category (expected marketing or transactional)'",
+            )
+        )
+    if kind == "consent":
+        out.append(("status", "status_norm IS NULL", "'unknown consent status'"))
+    if kind == "programs":
+        out.append(
+            (
+                "short_code_type",
+                "short_code_type NOT IN ('shared', 'dedicated')",
+                "'unknown short_code_type (expected shared or dedicated)'",
+            )
+        )
+    if kind == "rate_card":
+        out.append(("valid_to", "valid_to < valid_from", "'valid_to before valid_from'"))
+    return out
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    sources: Sequence[Source],
+    *,
+    assume_tz: str = "Europe/Paris",
+    territories: Iterable[str] | None = None,
+    ignored: Sequence[str] = (),
+) -> LoadReport:
+    """Load ``sources`` into the canonical tables, ``rejected_rows`` and ``row_accounting``."""
+    report = LoadReport(sources=list(sources), ignored=list(ignored), assume_tz=assume_tz)
+    allowed = sorted(set(territories) if territories else set(schema.TERRITORY_CLOCKS))
+    unknown = set(allowed) - set(schema.TERRITORY_CLOCKS)
+    if unknown:
+        raise InputError(
+            f"unknown territories {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(schema.TERRITORY_CLOCKS)})"
+        )
+    _install_macros(con, assume_tz)
+    schema.create_all_empty(con)
+    con.execute(schema.ddl("rejected_rows", schema.REJECTED_ROWS))
+    con.execute(schema.ddl("row_accounting", schema.ROW_ACCOUNTING))
+    con.execute(
+        "CREATE OR REPLACE TABLE out_of_scope_rows "
+        "(input_file VARCHAR, reason VARCHAR, rows BIGINT)"
+    )
+    with tempfile.TemporaryDirectory(prefix="smsaudit-") as tmp:
+        stager = _Stager(con, Path(tmp))
+        staged: dict[str, list[tuple[str, int]]] = {}
+        for src in sources:
+            staged.setdefault(src.kind, []).append((stager.stage(src), stager.n))
+    report.kinds_present = set(staged)
+    _normalise_numbers(con, staged)
+    for kind in KINDS:  # sends first: a receipt is in scope only for a known send
+        if kind in staged:
+            report.naive_timestamps += _finish_kind(con, kind, staged[kind], allowed, assume_tz)
+    con.execute(
+        """CREATE OR REPLACE TABLE rejected_rows AS
+           SELECT r.* FROM (
+             SELECT * FROM rejected_rows
+             UNION ALL SELECT input_file, line, NULL, value, reason FROM malformed_rows
+           ) r JOIN files_read f USING (input_file) ORDER BY f.ord, r.line"""
+    )
+    _account(con)
+    return report
+
+
+def _install_macros(con: duckdb.DuckDBPyConnection, assume_tz: str) -> None:
+    try:
+        con.execute("SELECT timezone($tz, TIMESTAMP '2000-01-01')", {"tz": assume_tz})
+    except duckdb.Error:
+        raise InputError(f"unknown time zone {assume_tz!r} for --assume-tz") from None
+    tz = assume_tz.replace("'", "''")  # checked above to be a real zone name
+    # local -> UTC: the first occurrence of an ambiguous time; NULL in a DST gap.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP MACRO smsaudit_local_to_utc(ts) AS (
+            CASE
+              WHEN ts IS NULL THEN NULL
+              WHEN timezone('{tz}', timezone('{tz}', ts)) <> ts THEN NULL
+              WHEN timezone('{tz}', timezone('{tz}', ts) - INTERVAL 1 HOUR) = ts
+                THEN timezone('{tz}', ts) - INTERVAL 1 HOUR
+              ELSE timezone('{tz}', ts) END)"""
+    )
+
+
+def _normalise_numbers(
+    con: duckdb.DuckDBPyConnection, staged: Mapping[str, list[tuple[str, int]]]
+) -> None:
+    """One phone map for every distinct spelling in every input (each number decided once)."""
+    selects = [
+        f"SELECT DISTINCT msisdn AS raw FROM {t} WHERE msisdn IS NOT NULL"
+        for kind, tables in staged.items()
+        if any(f.type == "msisdn" for f in SPECS[kind])
+        for t, _ in tables
+    ]
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE phone_raw AS "
+        + (" UNION ".join(selects) if selects else "SELECT NULL::VARCHAR AS raw WHERE false")
+    )
+    phone.normalize_numbers(con, "phone_raw", "phone_map")
+
+
+def _finish_kind(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    tables: Sequence[tuple[str, int]],
+    allowed: Sequence[str],
+    tz: str,
+) -> int:
+    """Sort the staged rows of one kind into used / rejected / out of scope.
+
+    Returns how many timestamps were read without an offset (in ``--assume-tz``).
+    """
+    target = schema.KIND_TABLE[kind]
+    has_phone = any(f.type == "msisdn" for f in SPECS[kind])
+    union = " UNION ALL BY NAME ".join(
+        f"SELECT *, {ord_} AS file_ord FROM {t}" for t, ord_ in tables
+    )
+    derived = ""
+    if kind == "consent":
+        cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CONSENT_STATUS.items())
+        derived = f", CASE replace(status, ' ', '') {cases} END AS status_norm"
+    phone_cols = (
+        ", ph.e164, ph.territory AS ph_territory, ph.tz AS ph_tz, "
+        "ph.status AS ph_status, ph.reason AS ph_reason"
+        if has_phone
+        else ""
+    )
+    join = "LEFT JOIN phone_map ph ON ph.raw = s.msisdn" if has_phone else ""
+    checks = _checks(kind)
+    case = {
+        "col": " ".join(f"WHEN {c} THEN '{n}'" for n, c, _ in checks),
+        "val": " ".join(f"WHEN {c} THEN {n}__raw" for n, c, _ in checks),
+        "why": " ".join(f"WHEN {c} THEN {r}" for _, c, r in checks),
+    }
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE sorted_{kind} AS
+            WITH s AS (SELECT * {derived} FROM ({union})),
+            j AS (SELECT s.* {phone_cols} FROM s {join})
+            SELECT *, CASE {case["col"]} END AS rej_column, CASE {case["val"]} END AS rej_value,
+                   CASE {case["why"]} END AS rej_reason
+            FROM j""",
+        {"tz": tz} if "$tz" in case["why"] else None,
+    )
+    if kind == "sends":
+        # A message_id seen again: the first usable occurrence (file order, line) is kept.
+        con.execute(
+            """CREATE OR REPLACE TEMP TABLE sorted_sends AS
+               WITH d AS (
+                 SELECT *, row_number() OVER w AS dup_rank, first_value(input_file) OVER w AS f0,
+                        first_value(line) OVER w AS l0
+                 FROM sorted_sends
+                 WINDOW w AS (PARTITION BY message_id, rej_reason IS NULL ORDER BY file_ord, line)
+               )
+               SELECT * EXCLUDE (dup_rank, f0, l0) REPLACE (
+                 CASE WHEN rej_reason IS NULL AND dup_rank > 1 THEN 'message_id'
+                      ELSE rej_column END AS rej_column,
+                 CASE WHEN rej_reason IS NULL AND dup_rank > 1 THEN message_id__raw
+                      ELSE rej_value END AS rej_value,
+                 CASE WHEN rej_reason IS NULL AND dup_rank > 1
+                      THEN 'duplicate message_id (first at ' || f0 || ' line ' || l0 || ')'
+                      ELSE rej_reason END AS rej_reason)
+               FROM d"""
+        )
+    con.execute(
+        f"""INSERT INTO rejected_rows
+            SELECT input_file, line, rej_column, rej_value, rej_reason
+            FROM sorted_{kind} WHERE rej_reason IS NOT NULL ORDER BY file_ord, line"""
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE scoped_{kind} AS
+            SELECT *, {_scope_case(kind, has_phone, allowed)} AS out_reason
+            FROM sorted_{kind} WHERE rej_reason IS NULL"""
+    )
+    con.execute(
+        f"""INSERT INTO out_of_scope_rows
+            SELECT input_file, out_reason, count(*) FROM scoped_{kind}
+            WHERE out_reason IS NOT NULL GROUP BY ALL ORDER BY ALL"""
+    )
+    con.execute(
+        f"""INSERT INTO {target}
+            SELECT {_canonical_select(kind)} FROM scoped_{kind}
+            WHERE out_reason IS NULL ORDER BY file_ord, line"""
+    )
+    naive = [
+        f"count(*) FILTER (WHERE nullif(trim({f.name}__raw), '') IS NOT NULL "
+        f"AND NOT regexp_matches(trim({f.name}__raw), '{_OFFSET_RE}'))"
+        for f in SPECS[kind]
+        if f.type == "ts"
+    ]
+    row = con.execute(f"SELECT {' + '.join(naive)} FROM scoped_{kind}").fetchone()
+    return int(row[0]) if row and row[0] else 0
+
+
+def _scope_case(kind: str, has_phone: bool, allowed: Sequence[str]) -> str:
+    """Why a usable row is out of scope (NULL = in scope)."""
+    whens = []
+    if has_phone:
+        terr = ", ".join(f"'{t}'" for t in allowed)  # validated territory codes
+        whens.append("WHEN ph_status = 'foreign' THEN 'foreign number'")
+        whens.append(f"WHEN ph_territory NOT IN ({terr}) THEN 'territory not audited'")
+    if kind == "receipts":
+        whens.append(
+            "WHEN message_id NOT IN (SELECT message_id FROM sends) "
+            "THEN 'receipt for a message not in scope'"
+        )
+        whens.append(
+            "WHEN row_number() OVER (PARTITION BY message_id ORDER BY done_at DESC NULLS LAST, "
+            "file_ord DESC, line DESC) > 1 THEN 'superseded by a later receipt'"
+        )
+    return ("CASE " + " ".join(whens) + " END") if whens else "NULL::VARCHAR"
+
+
+def _canonical_select(kind: str) -> str:
+    """Expressions producing the canonical table's columns, in order."""
+    special = {
+        "msisdn": "e164",
+        "territory": "ph_territory",
+        "tz": "ph_tz",
+    }
+    if kind == "sends":
+        special["category"] = "coalesce(category, 'marketing')"
+    if kind == "consent":
+        special["status"] = "status_norm"
+    if kind == "mo":
+        # First word STOP / ARRET / ARRÊT, any case; 'STOPPER' is another word.
+        special["is_stop"] = (
+            "coalesce(regexp_matches(lower(text), "
+            "'^[\\s\\x{a0}\\x{202f}]*(stop|arret|arrêt)([^[:alnum:]]|$)'), false)"
+        )
+    cols = schema.CANONICAL[schema.KIND_TABLE[kind]]
+    return ", ".join(special.get(name, name) for name in cols)
+
+
+def _account(con: duckdb.DuckDBPyConnection) -> None:
+    """``row_accounting``: rows read per file, and where each went."""
+    used = " UNION ALL ".join(
+        f"SELECT input_file, count(*) AS n FROM {t} GROUP BY ALL"
+        for t in dict.fromkeys(schema.KIND_TABLE.values())
+    )
+    con.execute(
+        f"""INSERT INTO row_accounting
+            WITH used AS ({used}),
+            rej AS (SELECT input_file, count(*) AS n FROM rejected_rows GROUP BY ALL),
+            oos AS (SELECT input_file, sum(rows) AS n FROM out_of_scope_rows GROUP BY ALL)
+            SELECT f.input_file, f.kind, f.rows_read, coalesce(u.n, 0), coalesce(r.n, 0),
+                   coalesce(o.n, 0)
+            FROM files_read f
+            LEFT JOIN (SELECT input_file, sum(n) AS n FROM used GROUP BY ALL) u USING (input_file)
+            LEFT JOIN rej r USING (input_file) LEFT JOIN oos o USING (input_file)
+            ORDER BY f.ord"""
+    )
