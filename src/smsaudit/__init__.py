@@ -1,3 +1,56 @@
-"""smsaudit: audit marketing SMS sent to France."""
+"""smsaudit: audit marketing SMS sent to France.
+
+>>> import smsaudit
+>>> result = smsaudit.audit("data_samples")          # doctest: +SKIP
+>>> result.summary(); result.save("out", ["xlsx"])   # doctest: +SKIP
+
+The public API is the names in ``__all__``; everything else is private. Names are imported
+lazily so that ``import smsaudit`` stays cheap for the command line.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "FINDING_TABLES",
+    "Audit",
+    "InputError",
+    "Profile",
+    "__version__",
+    "audit",
+    "count_segments",
+    "list_profiles",
+    "load_profile",
+]
+
+_LAZY = {
+    "FINDING_TABLES": "smsaudit.audit",
+    "Audit": "smsaudit.results",
+    "InputError": "smsaudit.errors",
+    "Profile": "smsaudit.rules",
+    "audit": "smsaudit.audit",
+    "count_segments": "smsaudit.cost",
+    "list_profiles": "smsaudit.rules",
+    "load_profile": "smsaudit.rules",
+}
+
+if TYPE_CHECKING:
+    from .audit import FINDING_TABLES, audit
+    from .cost import count_segments
+    from .errors import InputError
+    from .results import Audit
+    from .rules import Profile, list_profiles, load_profile
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'smsaudit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -142,7 +142,7 @@ ROW_ACCOUNTING = {
 
 
 def ddl(table: str, columns: dict[str, str]) -> str:
-    """``CREATE OR REPLACE TABLE`` statement for a fixed column set (names are ours, never user text)."""
+    """``CREATE OR REPLACE TABLE`` for a fixed column set (names are ours, never user text)."""
     cols = ", ".join(f'"{name}" {sql_type}' for name, sql_type in columns.items())
     return f"CREATE OR REPLACE TABLE {table} ({cols})"
 

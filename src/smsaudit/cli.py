@@ -1,0 +1,219 @@
+"""``smsaudit`` command line (CONTRACT §1): parse → audit → save → print the headline.
+
+Exit codes: 0 the audit ran (findings never change it); 2 unusable input or arguments,
+with one line naming the file, row and column; 1 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import click
+import typer
+
+from . import __version__
+from .errors import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Audit marketing SMS sent to France: blocked windows, suppressions, wasted spend.",
+)
+
+OutOpt = Annotated[Path, typer.Option("--out", help="Output folder.")]
+FormatOpt = Annotated[
+    list[str] | None,
+    typer.Option("--format", help="csv, parquet or xlsx; repeat for several (default csv)."),
+]
+FileOpt = Annotated[list[Path] | None, typer.Option(help="Read this file (repeatable).")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[str], None]]:
+    """Steps shown on stderr, only on an interactive terminal and without ``--quiet``."""
+    if quiet or not sys.stderr.isatty():
+        yield lambda _msg: None
+        return
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    with console.status("starting") as status:
+        yield lambda msg: status.update(f"{msg}…")
+
+
+def _run(
+    data: Path | None,
+    files: dict[str, list[Path] | None],
+    *,
+    out: Path,
+    profile: str,
+    formats: list[str] | None,
+    assume_tz: str,
+    territories: str | None,
+    mask_msisdn: bool,
+    french_csv: bool,
+    alsace_moselle: bool,
+    quiet: bool,
+) -> None:
+    from .audit import audit
+    from .results import FORMATS
+
+    fmts = formats or ["csv"]
+    bad = [f for f in fmts if f not in FORMATS]
+    if bad:
+        raise InputError(f"unknown --format {bad[0]!r} (choose from {', '.join(FORMATS)})")
+    spec: dict[str, object] = {k: v for k, v in files.items() if v}
+    if data is not None:
+        spec["dir"] = data
+    if not spec:
+        raise InputError("give DATA_DIR or at least --sends PATH")
+    terr = [t.strip().upper() for t in territories.split(",") if t.strip()] if territories else None
+    with _progress(quiet) as step:
+        result = audit(
+            spec,  # type: ignore[arg-type]
+            profile=profile,
+            assume_tz=assume_tz,
+            territories=terr,
+            alsace_moselle=alsace_moselle,
+            progress=step,
+        )
+        step("writing outputs")
+        paths = result.save(out, fmts, mask_msisdn=mask_msisdn, french_csv=french_csv)
+    width = max(len(h.label) for h in result.summary())
+    for h in result.summary():
+        typer.echo(f"{h.label:<{width}}  {h.text}")
+    for table, why in result.skipped.items():
+        typer.echo(f"skipped {table}: {why}")
+    if not result.row_accounting_balances():  # pragma: no cover - an invariant
+        raise RuntimeError("row accounting does not balance")
+    typer.echo(f"wrote {len(paths)} files to {out}/ (open {out / 'report.html'})")
+
+
+@app.command("audit")
+def audit_cmd(
+    data_dir: Annotated[
+        Path | None, typer.Argument(help="Folder of sends*, receipts*, consent*… files.")
+    ] = None,
+    out: OutOpt = Path("smsaudit-report"),
+    profile: Annotated[str, typer.Option(help="Rule profile name or TOML file.")] = "fr-acoustic",
+    format: FormatOpt = None,
+    assume_tz: Annotated[
+        str, typer.Option("--assume-tz", help="Clock of timestamps written without offset.")
+    ] = "Europe/Paris",
+    territories: Annotated[
+        str | None, typer.Option(help="Audit only these territories, e.g. FR,RE,GP.")
+    ] = None,
+    mask_msisdn: Annotated[
+        bool, typer.Option("--mask-msisdn", help="Replace phone numbers by pseudonyms.")
+    ] = False,
+    french_csv: Annotated[
+        bool, typer.Option("--french-csv", help="CSV with ';', decimal comma and BOM.")
+    ] = False,
+    alsace_moselle: Annotated[
+        bool, typer.Option("--alsace-moselle", help="Add Good Friday and 26 Dec.")
+    ] = False,
+    sends: FileOpt = None,
+    receipts: FileOpt = None,
+    suppressions: FileOpt = None,
+    mo: FileOpt = None,
+    consent: FileOpt = None,
+    programs: FileOpt = None,
+    rate_card: Annotated[list[Path] | None, typer.Option("--rate-card")] = None,
+    quiet: QuietOpt = False,
+) -> None:
+    """Audit the inputs in DATA_DIR (or the files named by --sends, --receipts, ...)."""
+    files = {
+        "sends": sends,
+        "receipts": receipts,
+        "suppressions": suppressions,
+        "mo": mo,
+        "consent": consent,
+        "programs": programs,
+        "rate_card": rate_card,
+    }
+    _run(
+        data_dir,
+        files,
+        out=out,
+        profile=profile,
+        formats=format,
+        assume_tz=assume_tz,
+        territories=territories,
+        mask_msisdn=mask_msisdn,
+        french_csv=french_csv,
+        alsace_moselle=alsace_moselle,
+        quiet=quiet,
+    )
+
+
+@app.command()
+def demo(
+    out: OutOpt = Path("smsaudit-report"),
+    format: FormatOpt = None,
+    mask_msisdn: Annotated[bool, typer.Option("--mask-msisdn")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Run the full audit on the bundled data_samples/."""
+    from .audit import demo_data_dir
+
+    _run(
+        demo_data_dir(),
+        {},
+        out=out,
+        profile="fr-acoustic",
+        formats=format,
+        assume_tz="Europe/Paris",
+        territories=None,
+        mask_msisdn=mask_msisdn,
+        french_csv=False,
+        alsace_moselle=False,
+        quiet=quiet,
+    )
+
+
+@app.command()
+def profiles() -> None:
+    """List the rule profiles with their hours and sources."""
+    from .rules import DEFAULT_PROFILE, list_profiles
+
+    for p in list_profiles():
+        mark = " (default)" if p.name == DEFAULT_PROFILE else ""
+        typer.echo(f"{p.name}{mark}: {p.title}")
+        typer.echo(f"    source: {p.source}")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: maps every failure to its exit code and a one-line message."""
+    try:
+        app(args=argv, prog_name="smsaudit", standalone_mode=False)
+    except InputError as exc:
+        typer.echo(f"smsaudit: error: {exc}", err=True)
+        return 2
+    except click.exceptions.Exit as exc:
+        return int(exc.exit_code)
+    except click.exceptions.Abort:
+        typer.echo("smsaudit: aborted", err=True)
+        return 1
+    except click.ClickException as exc:  # usage errors: bad option, missing argument
+        typer.echo(f"smsaudit: error: {exc.format_message()}", err=True)
+        return 2
+    except Exception as exc:  # an internal error: one line, not a traceback
+        typer.echo(f"smsaudit: internal error: {type(exc).__name__}: {exc}", err=True)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

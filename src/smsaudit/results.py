@@ -1,0 +1,257 @@
+"""The result of an audit: finding tables, headline figures, charts, exports."""
+
+from __future__ import annotations
+
+import html
+import os
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+import polars as pl
+
+from .load import LoadReport
+
+if TYPE_CHECKING:
+    import altair as alt
+
+    from .rules import Profile
+
+FORMATS = ("csv", "parquet", "xlsx")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure: a label, its value as shown, and the raw number."""
+
+    label: str
+    text: str
+    value: float | int
+
+    @classmethod
+    def count(cls, label: str, value: int) -> Headline:
+        """A whole-number figure, with thousands separators."""
+        return cls(label, f"{value:,}", value)
+
+
+@dataclass(frozen=True, eq=False)
+class Audit:
+    """Finding tables (CONTRACT §4) living in ``con``, fetched as polars frames on demand.
+
+    In JupyterLab the object shows its headline figures first, then the tables' sizes.
+    """
+
+    con: duckdb.DuckDBPyConnection
+    profile: Profile
+    load_report: LoadReport
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ tables
+
+    @property
+    def tables(self) -> tuple[str, ...]:
+        """Names of the finding tables, in reading order."""
+        from .audit import FINDING_TABLES
+
+        return FINDING_TABLES
+
+    def table(self, name: str, *, limit: int | None = None) -> pl.DataFrame:
+        """A finding (or any audit) table as a polars DataFrame, in its stored order."""
+        known = {
+            r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+        }
+        if name not in known:
+            raise KeyError(f"no table {name!r}; finding tables: {', '.join(self.tables)}")
+        sql = f"SELECT * FROM {name}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        return self.con.sql(sql).pl()
+
+    def __getitem__(self, name: str) -> pl.DataFrame:
+        return self.table(name)
+
+    def count(self, name: str) -> int:
+        """Rows in a table."""
+        row = self.con.execute(f"SELECT count(*) FROM {_known(self, name)}").fetchone()
+        return int(row[0]) if row else 0
+
+    # ------------------------------------------------------------- headline
+
+    def _scalar(self, sql: str) -> Any:
+        row = self.con.execute(sql).fetchone()
+        return row[0] if row else None
+
+    @cached_property
+    def wasted_by_currency(self) -> dict[str, Decimal]:
+        """Wasted spend per currency (never adds two currencies together)."""
+        rows = self.con.execute(
+            "SELECT coalesce(currency, '?'), sum(cost) FROM wasted_spend "
+            "WHERE cost IS NOT NULL GROUP BY ALL ORDER BY 1"
+        ).fetchall()
+        return {str(c): Decimal(v) for c, v in rows}
+
+    def summary(self) -> list[Headline]:
+        """The headline figures: what a reader should see first."""
+
+        def n(sql: str) -> int:
+            return int(self._scalar(sql) or 0)
+
+        marketing = n("SELECT count(*) FROM sends WHERE category = 'marketing'")
+        blocked = n("SELECT count(*) FROM blocked_window_messages WHERE severity = 'violation'")
+        warnings = n("SELECT count(*) FROM blocked_window_messages WHERE severity = 'warning'")
+        share = blocked / marketing if marketing else 0.0
+        wasted = self.wasted_by_currency
+        total = sum(wasted.values(), Decimal(0))
+        wasted_text = " + ".join(_money(v, c) for c, v in wasted.items()) or _money(total, "EUR")
+        out = [
+            Headline.count("messages audited", n("SELECT count(*) FROM sends")),
+            Headline.count("marketing messages", marketing),
+            Headline(
+                f"sent in a blocked window ({self.profile.name})",
+                f"{blocked:,} ({share:.1%})",
+                blocked,
+            ),
+        ]
+        if warnings:
+            out.append(Headline.count("sent in a tolerated window (warning)", warnings))
+        out += [
+            Headline("wasted spend", wasted_text, float(total)),
+            Headline.count("suppressed pairs", self.count("suppressions")),
+            Headline.count("contacts to opt out in Campaign", self.count("consent_updates")),
+            Headline.count("sends after suppression", self.count("sends_after_suppression")),
+            Headline.count(
+                "unpriced messages", n("SELECT count(*) FROM message_costs WHERE cost IS NULL")
+            ),
+            Headline.count("rejected input rows", self.count("rejected_rows")),
+            Headline.count(
+                "rows out of scope",
+                n("SELECT coalesce(sum(rows_out_of_scope), 0) FROM row_accounting"),
+            ),
+            Headline.count(
+                f"timestamps without offset (read in {self.load_report.assume_tz})",
+                self.load_report.naive_timestamps,
+            ),
+        ]
+        return out
+
+    def assumptions(self) -> list[tuple[str, str]]:
+        """What the figures rest on, written next to them in the workbook and the report."""
+        from .cost import finance_assumptions
+
+        out = list(finance_assumptions(self.con, self.profile.name))
+        out.append(("profile source", self.profile.source))
+        out.extend((f"skipped: {t}", why) for t, why in self.skipped.items())
+        if self.load_report.ignored:
+            out.append(("files ignored (no known prefix)", ", ".join(self.load_report.ignored)))
+        return out
+
+    def row_accounting_balances(self) -> bool:
+        """Whether every input file's rows are all used, rejected or out of scope."""
+        bad = self._scalar(
+            "SELECT count(*) FROM row_accounting "
+            "WHERE rows_read <> rows_used + rows_rejected + rows_out_of_scope"
+        )
+        return bad == 0
+
+    # --------------------------------------------------------------- charts
+
+    def chart(self, name: str) -> alt.TopLevelMixin:
+        """An Altair chart built from DuckDB aggregates (see ``smsaudit.charts.CHARTS``)."""
+        from . import charts
+
+        return charts.build(self.con, name)
+
+    # --------------------------------------------------------------- export
+
+    def save(
+        self,
+        out_dir: str | os.PathLike[str] = "smsaudit-report",
+        formats: Sequence[str] = ("csv",),
+        *,
+        mask_msisdn: bool = False,
+        mask_secret: str | None = None,
+        french_csv: bool = False,
+        html_report: bool = True,
+    ) -> list[Path]:
+        """Write every finding table in ``formats`` and the offline HTML report; return the paths.
+
+        With ``mask_msisdn`` every phone number becomes a pseudonym keyed by ``mask_secret``
+        (default: ``$SMSAUDIT_MASK_SECRET``, else a random secret for this run only).
+        """
+        from . import charts, export, report
+
+        unknown = [f for f in formats if f not in FORMATS]
+        if unknown:
+            raise ValueError(f"unknown format(s) {unknown}; choose from {FORMATS}")
+        secret = None
+        if mask_msisdn:
+            secret = mask_secret or os.environ.get("SMSAUDIT_MASK_SECRET") or secrets.token_hex(16)
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        headline = [(h.label, h.text) for h in self.summary()]
+        summary = headline + self.assumptions()
+        paths = export.save(
+            self.con,
+            self.tables,
+            out,
+            list(dict.fromkeys(formats)),
+            mask_secret=secret,
+            french_csv=french_csv,
+            summary=summary,
+        )
+        if html_report:
+            built = {name: charts.build(self.con, name) for name in charts.CHARTS}
+            paths.append(
+                report.write_report(
+                    self.con,
+                    out / "report.html",
+                    title=f"smsaudit — {self.profile.name}",
+                    headline=headline,
+                    charts=built,
+                    tables=self.tables,
+                    assumptions=self.assumptions(),
+                    mask_secret=secret,
+                )
+            )
+        return paths
+
+    # -------------------------------------------------------------- display
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(h.label)}</th>"
+            f"<td style='text-align:right'>{html.escape(h.text)}</td></tr>"
+            for h in self.summary()
+        )
+        tables = "".join(
+            f"<tr><td><code>{t}</code></td><td style='text-align:right'>{self.count(t):,}</td>"
+            f"<td>{html.escape(self.skipped.get(t, ''))}</td></tr>"
+            for t in self.tables
+        )
+        return (
+            f"<div><h4>smsaudit — profile <code>{html.escape(self.profile.name)}</code></h4>"
+            f"<table>{rows}</table>"
+            f"<details><summary>finding tables</summary><table>"
+            f"<tr><th>table</th><th>rows</th><th>note</th></tr>{tables}</table></details></div>"
+        )
+
+    def __repr__(self) -> str:
+        lines = [f"Audit(profile={self.profile.name!r})"]
+        lines += [f"  {h.label}: {h.text}" for h in self.summary()]
+        return "\n".join(lines)
+
+
+def _known(audit: Audit, name: str) -> str:
+    """``name`` if it is a table of the audit (never interpolate anything else into SQL)."""
+    known = {r[0] for r in audit.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    if name not in known:
+        raise KeyError(f"no table {name!r}")
+    return name
+
+
+def _money(value: Decimal, currency: str) -> str:
+    amount = f"{value:,.2f}"
+    return f"€{amount}" if currency == "EUR" else f"{amount} {currency}"
