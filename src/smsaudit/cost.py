@@ -82,9 +82,7 @@ def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
     return bool(row and row[0])
 
 
-def finance_assumptions(
-    con: duckdb.DuckDBPyConnection, profile_name: str
-) -> list[tuple[str, str]]:
+def finance_assumptions(con: duckdb.DuckDBPyConnection, profile_name: str) -> list[tuple[str, str]]:
     """The assumptions written beside the finance figures, as (topic, statement) pairs.
 
     Reads ``message_costs`` and, when present, ``wasted_spend`` from ``con``; the
