@@ -1,0 +1,653 @@
+"""Loaders: every dialect lands the same canonical rows, and every row is accounted for."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from smsaudit import db, load
+from smsaudit.errors import InputError
+
+SENDS_ROWS = [
+    # message_id, sent_at, msisdn, sender_id, price, body
+    (
+        "m1",
+        "2026-05-04T10:00:00+02:00",
+        "+33 6 12 34 56 78",
+        "36184",
+        "0.045",
+        "Promo é€ STOP 36184",
+    ),
+    ("m2", "2026-05-04 21:30:00", "0612345679", "36184", "0.05", "Soldes, -20 %"),
+    ("m3", "2026-05-04T08:00:00Z", "0033612345680", "MYSHOP", "1.5", "Bonjour"),
+]
+
+
+def write_sends(
+    path: Path,
+    rows=SENDS_ROWS,
+    *,
+    delim: str = ",",
+    decimal: str = ".",
+    encoding: str = "utf-8",
+    header: str = "message_id,sent_at,msisdn,sender_id,price,body",
+) -> Path:
+    lines = [header.replace(",", delim)]
+    for r in rows:
+        cells = [c.replace(".", decimal) if i == 4 else c for i, c in enumerate(r)]
+        lines.append(delim.join(f'"{c}"' if delim in c or "\n" in c else c for c in cells))
+    data = ("\n".join(lines) + "\n").encode(encoding)
+    if path.name.endswith(".gz"):
+        path.write_bytes(gzip.compress(data))
+    else:
+        path.write_bytes(data)
+    return path
+
+
+def run(tmp_path: Path, **kw: object) -> duckdb.DuckDBPyConnection:
+    con = db.connect()
+    sources, ignored = load.discover(tmp_path)
+    load.load(con, sources, ignored=ignored, **kw)  # type: ignore[arg-type]
+    return con
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple[object, ...]]:
+    return con.execute(sql).fetchall()
+
+
+def assert_balanced(con: duckdb.DuckDBPyConnection) -> None:
+    bad = rows(
+        con,
+        "SELECT * FROM row_accounting "
+        "WHERE rows_read <> rows_used + rows_rejected + rows_out_of_scope",
+    )
+    assert bad == []
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("sends.csv", "sends"),
+        ("Sends_2026-05.csv.gz", "sends"),
+        ("mo_may.csv", "mo"),
+        ("monthly.csv", None),
+        ("rate_card.csv", "rate_card"),
+        ("suppressions-mgage.parquet", "suppressions"),
+        ("consent export.csv", "consent"),
+        ("notes.txt", None),
+    ],
+)
+def test_kind_of(name: str, kind: str | None) -> None:
+    assert load.kind_of(name) == kind
+
+
+def test_discover_requires_sends(tmp_path: Path) -> None:
+    (tmp_path / "receipts.csv").write_text("message_id,status\n")
+    with pytest.raises(InputError, match="sends"):
+        load.discover(tmp_path)
+
+
+def test_discover_refuses_unreadable_type(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    (tmp_path / "consent.xlsx").write_bytes(b"PK")
+    with pytest.raises(InputError, match=r"consent\.xlsx: unsupported file type"):
+        load.discover(tmp_path)
+
+
+def test_discover_lists_ignored_files(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    (tmp_path / "README.txt").write_text("hi")
+    sources, ignored = load.discover(tmp_path)
+    assert [s.kind for s in sources] == ["sends"]
+    assert ignored == ["README.txt"]
+
+
+def test_explicit_files(tmp_path: Path) -> None:
+    p = write_sends(tmp_path / "my export.csv")
+    sources, _ = load.discover(None, {"sends": [p]})
+    assert sources[0].kind == "sends" and sources[0].name == str(p)
+
+
+# ------------------------------------------------------------------------------ dialects
+
+
+CANON_SQL = (
+    "SELECT message_id, sent_at, msisdn, territory, sender_id, price, body FROM sends ORDER BY 1"
+)
+
+
+def expected_sends() -> list[tuple[object, ...]]:
+    return [
+        (
+            "m1",
+            datetime(2026, 5, 4, 8, 0, tzinfo=UTC),
+            "+33612345678",
+            "FR",
+            "36184",
+            Decimal("0.045"),
+            "Promo é€ STOP 36184",
+        ),
+        (
+            "m2",
+            datetime(2026, 5, 4, 19, 30, tzinfo=UTC),
+            "+33612345679",
+            "FR",
+            "36184",
+            Decimal("0.05"),
+            "Soldes, -20 %",
+        ),
+        (
+            "m3",
+            datetime(2026, 5, 4, 8, 0, tzinfo=UTC),
+            "+33612345680",
+            "FR",
+            "MYSHOP",
+            Decimal("1.5"),
+            "Bonjour",
+        ),
+    ]
+
+
+def _norm(result: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    return [tuple(v.astimezone(UTC) if isinstance(v, datetime) else v for v in r) for r in result]
+
+
+@pytest.mark.parametrize(
+    ("name", "delim", "decimal", "encoding"),
+    [
+        ("sends.csv", ",", ".", "utf-8"),
+        ("sends.csv", ",", ".", "utf-8-sig"),
+        ("sends.csv", ";", ",", "utf-8"),
+        ("sends.csv", ";", ",", "cp1252"),
+        ("sends.csv", "\t", ".", "utf-8"),
+        ("sends.csv.gz", ";", ",", "cp1252"),
+        ("sends.csv.gz", ",", ".", "utf-8-sig"),
+    ],
+)
+def test_csv_dialects_land_the_same_rows(
+    tmp_path: Path, name: str, delim: str, decimal: str, encoding: str
+) -> None:
+    write_sends(tmp_path / name, delim=delim, decimal=decimal, encoding=encoding)
+    con = run(tmp_path)
+    assert _norm(rows(con, CANON_SQL)) == expected_sends()
+    assert rows(con, "SELECT count(*) FROM rejected_rows") == [(0,)]
+    assert_balanced(con)
+
+
+def test_parquet_lands_the_same_rows(tmp_path: Path) -> None:
+    src = write_sends(tmp_path / "x.csv")
+    out = tmp_path / "sends.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{src}', all_varchar=true)) TO '{out}'")
+    src.unlink()
+    con = run(tmp_path)
+    assert _norm(rows(con, CANON_SQL)) == expected_sends()
+    assert rows(con, "SELECT line FROM sends ORDER BY line") == [(1,), (2,), (3,)]
+
+
+def test_parquet_typed_columns(tmp_path: Path) -> None:
+    duckdb.sql(
+        f"""COPY (SELECT 'p1' AS Message_ID, TIMESTAMPTZ '2026-05-04 08:00:00+00' AS sent_at,
+                   33612345678::BIGINT AS msisdn, 36184 AS sender_id, 0.05::DOUBLE AS price,
+                   2 AS segments
+            UNION ALL SELECT 'p2', NULL, 33612345679, 36184, 0.05, 1)
+            TO '{tmp_path / "sends.parquet"}'"""
+    )
+    con = run(tmp_path)
+    got = rows(con, "SELECT message_id, msisdn, sender_id, price, segments FROM sends")
+    assert got == [("p1", "+33612345678", "36184", Decimal("0.05"), 2)]
+    assert rows(con, 'SELECT line, "column", reason FROM rejected_rows') == [
+        (2, "sent_at", "missing value")
+    ]
+
+
+def test_headers_are_case_and_space_insensitive(tmp_path: Path) -> None:
+    write_sends(
+        tmp_path / "sends.csv",
+        header="Message ID,SENT_AT, Msisdn ,Sender-ID,Price,BODY",
+    )
+    con = run(tmp_path)
+    assert len(rows(con, "SELECT * FROM sends")) == 3
+
+
+def test_extra_and_duplicated_columns_are_tolerated(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv").write_text(
+        "message_id,sent_at,msisdn,sender_id,extra,MSISDN\n"
+        "a,2026-05-04T10:00:00Z,0612345678,36184,x,0699999999\n"
+    )
+    con = run(tmp_path)
+    assert rows(con, "SELECT msisdn FROM sends") == [("+33612345678",)]
+
+
+def test_mixed_encodings_in_one_file(tmp_path: Path) -> None:
+    head = b"message_id;sent_at;msisdn;sender_id;body\n"
+    utf8 = "a;2026-05-04T10:00:00Z;0612345678;36184;Caf\u00e9 \u20ac STOP\n".encode()
+    cp = "b;2026-05-04T10:00:00Z;0612345678;36184;Caf\u00e9 \u20ac STOP\n".encode("cp1252")
+    (tmp_path / "sends.csv").write_bytes(head + utf8 + cp)
+    con = run(tmp_path)
+    assert rows(con, "SELECT DISTINCT body FROM sends") == [("Café € STOP",)]
+
+
+# ---------------------------------------------------------------------- unusable files
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file"),
+        (b"  \n\n", "empty file"),
+        (b"\x00\x01\x02PK\x00binary", "binary file"),
+    ],
+)
+def test_unusable_files_name_the_file(tmp_path: Path, content: bytes, message: str) -> None:
+    (tmp_path / "sends.csv").write_bytes(content)
+    with pytest.raises(InputError, match=rf"^sends\.csv: {message}"):
+        run(tmp_path)
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv").write_text("message_id,sent_at,sender_id\na,2026-05-04,x\n")
+    with pytest.raises(InputError) as err:
+        run(tmp_path)
+    assert str(err.value) == (
+        "sends.csv, line 1, column 'msisdn': missing required column msisdn for sends"
+    )
+
+
+def test_broken_json(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    (tmp_path / "receipts.json").write_text('{"results": [{"messageId": "m1",')
+    with pytest.raises(InputError, match=r"^receipts\.json: malformed JSON"):
+        run(tmp_path)
+
+
+def test_corrupt_gzip(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    with pytest.raises(InputError, match=r"^sends\.csv\.gz:"):
+        run(tmp_path)
+
+
+# ------------------------------------------------------------------------- bad rows
+
+
+def test_bad_rows_are_rejected_with_file_line_column(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv").write_text(
+        "message_id,sent_at,msisdn,sender_id,price,segments,category\n"
+        "ok,2026-05-04T10:00:00Z,0612345678,36184,0.05,1,\n"  # line 2
+        "t,yesterday,0612345678,36184,0.05,1,\n"  # 3
+        "n,2026-05-04T10:00:00Z,06 12,36184,0.05,1,\n"  # 4
+        "p,2026-05-04T10:00:00Z,0612345678,36184,-0.05,1,\n"  # 5
+        "q,2026-05-04T10:00:00Z,0612345678,36184,abc,1,\n"  # 6
+        "s,2026-05-04T10:00:00Z,0612345678,36184,0.05,0,\n"  # 7
+        ",2026-05-04T10:00:00Z,0612345678,36184,0.05,1,\n"  # 8
+        "c,2026-05-04T10:00:00Z,0612345678,36184,0.05,1,promo\n"  # 9
+        "ok,2026-05-04T11:00:00Z,0612345678,36184,0.05,1,\n"  # 10: duplicate
+        "f,2026-05-04T10:00:00Z,+44 7911 123456,36184,0.05,1,\n"  # 11: foreign
+        "x,2026-05-04T10:00:00Z,0612345678\n"  # 12: too few fields
+    )
+    con = run(tmp_path)
+    got = rows(con, 'SELECT line, "column", value, reason FROM rejected_rows')
+    assert [(r[0], r[1], r[2]) for r in got] == [
+        (3, "sent_at", "yesterday"),
+        (4, "msisdn", "06 12"),
+        (5, "price", "-0.05"),
+        (6, "price", "abc"),
+        (7, "segments", "0"),
+        (8, "message_id", None),
+        (9, "category", "promo"),
+        (10, "message_id", "ok"),
+        (12, None, "x,2026-05-04T10:00:00Z,0612345678"),
+    ]
+    reasons = {r[0]: r[3] for r in got}
+    assert reasons[3] == "unreadable timestamp"
+    assert reasons[4].startswith("invalid phone number")
+    assert reasons[5] == "negative amount"
+    assert reasons[10] == "duplicate message_id (first at sends.csv line 2)"
+    assert reasons[12].startswith("malformed CSV record")
+    assert rows(
+        con, "SELECT rows_read, rows_used, rows_rejected, rows_out_of_scope FROM row_accounting"
+    ) == [(11, 1, 9, 1)]
+    assert rows(con, "SELECT reason, rows FROM out_of_scope_rows") == [("foreign number", 1)]
+
+
+def test_physical_lines_survive_quoted_newlines(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv").write_text(
+        "message_id;sent_at;msisdn;sender_id;body\n"
+        'a;2026-05-04T10:00:00Z;0612345678;36184;"two\nlines; and a separator"\n'  # 2-3
+        "b;bad;0612345678;36184;x\n"  # 4
+        "c;2026-05-04T10:00:00Z;0612345678\n"  # 5: malformed
+        'd;2026-05-04T10:00:00Z;0612345678;36184;"x\n\ny"\n'  # 6-8
+        "e;never;0612345678;36184;x\n"  # 9
+    )
+    con = run(tmp_path)
+    assert rows(con, "SELECT message_id, line FROM sends") == [("a", 2), ("d", 6)]
+    assert rows(con, "SELECT line FROM rejected_rows") == [(4,), (5,), (9,)]
+    assert rows(con, "SELECT body FROM sends WHERE message_id = 'a'") == [
+        ("two\nlines; and a separator",)
+    ]
+    assert_balanced(con)
+
+
+# ------------------------------------------------------------------------ timestamps
+
+
+@pytest.mark.parametrize(
+    ("raw", "utc"),
+    [
+        ("2026-05-04T10:00:00Z", datetime(2026, 5, 4, 10, 0, tzinfo=UTC)),
+        ("2026-05-04T10:00:00+02:00", datetime(2026, 5, 4, 8, 0, tzinfo=UTC)),
+        ("2026-05-04T10:00:00+0200", datetime(2026, 5, 4, 8, 0, tzinfo=UTC)),
+        ("2026-05-04T10:00:00.000+0000", datetime(2026, 5, 4, 10, 0, tzinfo=UTC)),
+        ("2026-05-04T06:00:00-04", datetime(2026, 5, 4, 10, 0, tzinfo=UTC)),
+        ("2026-05-04 10:00:00 UTC", datetime(2026, 5, 4, 10, 0, tzinfo=UTC)),
+        ("2026-05-04T10:00:00", datetime(2026, 5, 4, 8, 0, tzinfo=UTC)),
+        ("2026-05-04 10:00", datetime(2026, 5, 4, 8, 0, tzinfo=UTC)),
+        ("04/05/2026 10:00", datetime(2026, 5, 4, 8, 0, tzinfo=UTC)),
+        ("04/05/2026 10:00:30", datetime(2026, 5, 4, 8, 0, 30, tzinfo=UTC)),
+        ("2026-01-15 10:00:00", datetime(2026, 1, 15, 9, 0, tzinfo=UTC)),
+        # DST fold: 02:30 happens twice on 25 Oct 2026; the first (summer time) is taken.
+        ("2026-10-25 02:30:00", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
+        ("2026-10-25 03:30:00", datetime(2026, 10, 25, 2, 30, tzinfo=UTC)),
+    ],
+)
+def test_timestamp_spellings(tmp_path: Path, raw: str, utc: datetime) -> None:
+    (tmp_path / "sends.csv").write_text(
+        f"message_id;sent_at;msisdn;sender_id\na;{raw};0612345678;36184\n"
+    )
+    con = run(tmp_path)
+    assert _norm(rows(con, "SELECT sent_at FROM sends")) == [(utc,)]
+
+
+def test_dst_gap_is_rejected_and_naive_times_are_counted(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv").write_text(
+        "message_id;sent_at;msisdn;sender_id\n"
+        "a;2026-03-29 02:30:00;0612345678;36184\n"
+        "b;2026-03-29 03:30:00;0612345678;36184\n"
+        "c;2026-03-29T03:30:00+02:00;0612345678;36184\n"
+    )
+    con = db.connect()
+    sources, _ = load.discover(tmp_path)
+    report = load.load(con, sources)
+    assert rows(con, 'SELECT line, "column", reason FROM rejected_rows') == [
+        (2, "sent_at", "local time that does not exist (DST change) in Europe/Paris")
+    ]
+    assert report.naive_timestamps == 1  # b; a is rejected, c has an offset
+
+
+def test_assume_tz(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv").write_text(
+        "message_id;sent_at;msisdn;sender_id\na;2026-05-04 10:00;0612345678;36184\n"
+    )
+    con = run(tmp_path, assume_tz="America/Guadeloupe")
+    assert _norm(rows(con, "SELECT sent_at FROM sends")) == [
+        (datetime(2026, 5, 4, 14, 0, tzinfo=UTC),)
+    ]
+
+
+def test_unknown_assume_tz(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    with pytest.raises(InputError, match="Mars/Olympus"):
+        run(tmp_path, assume_tz="Mars/Olympus")
+
+
+def test_result_does_not_depend_on_session_time_zone(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    con = db.connect()
+    con.execute("SET TimeZone = 'America/New_York'")  # as if the machine were elsewhere
+    sources, _ = load.discover(tmp_path)
+    load.load(con, sources)
+    assert _norm(rows(con, CANON_SQL)) == expected_sends()
+
+
+# --------------------------------------------------------------------------- amounts
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [
+        ("0.045", Decimal("0.045")),
+        ("0,045", Decimal("0.045")),
+        ("1\u202f234,50 €", Decimal("1234.50")),
+        ("1 234,50", Decimal("1234.50")),
+        ("1,234.50", Decimal("1234.50")),
+        ("1.234,50", Decimal("1234.50")),
+        ("€0.06", Decimal("0.06")),
+    ],
+)
+def test_amount_spellings(tmp_path: Path, raw: str, value: Decimal) -> None:
+    (tmp_path / "sends.csv").write_text(
+        f'message_id;sent_at;msisdn;sender_id;price\na;2026-05-04T10:00:00Z;0612345678;36184;"{raw}"\n'
+    )
+    con = run(tmp_path)
+    assert rows(con, "SELECT price FROM sends") == [(value,)]
+
+
+# -------------------------------------------------------------------------- receipts
+
+
+def test_receipts_latest_wins_and_unknown_are_out_of_scope(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    (tmp_path / "receipts.csv").write_text(
+        "message_id,status,done_at,error_code\n"
+        "m1,FAILED,2026-05-04T10:05:00Z,061\n"
+        "m1,DELIVERED,2026-05-04T10:01:00Z,\n"
+        "zz,DELIVERED,2026-05-04T10:01:00Z,\n"
+        "m2,undeliverable,,61\n"
+    )
+    con = run(tmp_path)
+    assert rows(con, "SELECT message_id, status, error_code, line FROM receipts ORDER BY 1") == [
+        ("m1", "FAILED", "061", 2),
+        ("m2", "UNDELIVERABLE", "61", 5),
+    ]
+    assert rows(con, "SELECT reason, rows FROM out_of_scope_rows ORDER BY 1") == [
+        ("receipt for a message not in scope", 1),
+        ("superseded by a later receipt", 1),
+    ]
+    assert_balanced(con)
+
+
+INFOBIP_LEGACY = {
+    "bulkId": "b1",
+    "messageId": "m1",
+    "to": "33612345678",
+    "from": "36173",
+    "sentAt": "2026-05-04T08:00:00.000+0000",
+    "doneAt": "2026-05-04T08:00:05.000+0000",
+    "smsCount": 2,
+    "price": {"pricePerMessage": 0.045, "currency": "EUR"},
+    "status": {
+        "groupId": 5,
+        "groupName": "REJECTED",
+        "id": 14,
+        "name": "REJECTED_DESTINATION_BLOCKLISTED",
+    },
+    "error": {"groupId": 0, "groupName": "OK", "id": 0, "name": "NO_ERROR", "permanent": False},
+}
+
+
+@pytest.mark.parametrize("layout", ["results", "array", "ndjson", "webhooks"])
+def test_infobip_json_layouts(tmp_path: Path, layout: str) -> None:
+    write_sends(tmp_path / "sends.csv")
+    v3 = {k: v for k, v in INFOBIP_LEGACY.items() if k not in ("from", "smsCount")}
+    v3 |= {"sender": "36173", "messageCount": 1, "messageId": "m2"}
+    reports = [INFOBIP_LEGACY, v3]
+    text = {
+        "results": json.dumps({"results": reports}, indent=2),
+        "array": json.dumps(reports),
+        "ndjson": "\n".join(json.dumps(r) for r in reports) + "\n",
+        "webhooks": "\n".join(json.dumps({"results": [r]}) for r in reports) + "\n",
+    }[layout]
+    (tmp_path / "receipts_infobip.json").write_text(text)
+    con = run(tmp_path)
+    assert rows(
+        con,
+        "SELECT message_id, status, status_group, done_at, error_code, segments, price, "
+        "currency, line FROM receipts ORDER BY 1",
+    ) == [
+        (
+            "m1",
+            "REJECTED_DESTINATION_BLOCKLISTED",
+            "REJECTED",
+            datetime(2026, 5, 4, 8, 0, 5, tzinfo=UTC),
+            "0",
+            2,
+            Decimal("0.045"),
+            "EUR",
+            1,
+        ),
+        (
+            "m2",
+            "REJECTED_DESTINATION_BLOCKLISTED",
+            "REJECTED",
+            datetime(2026, 5, 4, 8, 0, 5, tzinfo=UTC),
+            "0",
+            1,
+            Decimal("0.045"),
+            "EUR",
+            2,
+        ),
+    ]
+
+
+# --------------------------------------------------------------------- other kinds
+
+
+def test_consent_status_spellings(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    spellings = ["OPT-IN", "opted-in", "OPT_IN", "OPT-OUT", "Opted-Out", "OPT_OUT", "MAYBE"]
+    body = "".join(
+        f"0612345678,P{i},{s},2026-05-0{1 + i % 5}T10:00:00Z\n" for i, s in enumerate(spellings)
+    )
+    (tmp_path / "consent.csv").write_text("msisdn,program_id,status,status_date\n" + body)
+    con = run(tmp_path)
+    assert [r[0] for r in rows(con, "SELECT status FROM consent ORDER BY line")] == [
+        "OPTED-IN",
+        "OPTED-IN",
+        "OPTED-IN",
+        "OPTED-OUT",
+        "OPTED-OUT",
+        "OPTED-OUT",
+    ]
+    assert rows(con, 'SELECT line, "column", value, reason FROM rejected_rows') == [
+        (8, "status", "MAYBE", "unknown consent status")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "is_stop"),
+    [
+        ("STOP", True),
+        ("stop", True),
+        ("  Stop merci", True),
+        ("ARRET", True),
+        ("Arrêt svp", True),
+        ("ARRÊT", True),
+        ("stop.", True),
+        ("STOPPER", False),
+        ("Je veux stop", False),
+        ("", False),
+    ],
+)
+def test_mo_stop_words(tmp_path: Path, text: str, is_stop: bool) -> None:
+    write_sends(tmp_path / "sends.csv")
+    (tmp_path / "mo.csv").write_text(
+        f'msisdn,received_at,text\n0612345678,2026-05-04T10:00:00Z,"{text}"\n'
+    )
+    con = run(tmp_path)
+    if text:
+        assert rows(con, "SELECT is_stop FROM mo") == [(is_stop,)]
+    else:  # an empty text is a missing required value
+        assert rows(con, 'SELECT "column", reason FROM rejected_rows') == [
+            ("text", "missing value")
+        ]
+
+
+def test_all_kinds_land(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    (tmp_path / "suppressions.csv").write_text(
+        "msisdn,sender_id,suppressed_at,aggregator\n+33612345678,36184,2026-05-01,MGAGE\n"
+    )
+    (tmp_path / "programs.csv").write_text(
+        "program_id,sender_id,short_code_type,aggregator\nP1,36184,Shared,mGage\nP2,1,odd,x\n"
+    )
+    (tmp_path / "rate_card.csv").write_text(
+        "aggregator;price_per_segment;currency;valid_from;valid_to\n"
+        "mGage;0,045;eur;2026-05-01;2026-05-15\n"
+        "mGage;0,05;EUR;16/05/2026;\n"
+        "Infobip;0,04;EUR;2026-06-01;2026-05-01\n"
+    )
+    con = run(tmp_path)
+    assert rows(con, "SELECT msisdn, sender_id, aggregator FROM suppression_exports") == [
+        ("+33612345678", "36184", "mgage")
+    ]
+    assert rows(con, "SELECT program_id, short_code_type, aggregator FROM programs") == [
+        ("P1", "shared", "mgage")
+    ]
+    assert rows(con, "SELECT price_per_segment, currency, valid_from::VARCHAR FROM rate_card") == [
+        (Decimal("0.045"), "EUR", "2026-05-01"),
+        (Decimal("0.05"), "EUR", "2026-05-16"),
+    ]
+    assert [r[0] for r in rows(con, "SELECT reason FROM rejected_rows")] == [
+        "unknown short_code_type (expected shared or dedicated)",
+        "valid_to before valid_from",
+    ]
+    assert_balanced(con)
+
+
+def test_territories_filter(tmp_path: Path) -> None:
+    write_sends(
+        tmp_path / "sends.csv",
+        rows=[
+            ("a", "2026-05-04T10:00:00Z", "+262 692 12 34 56", "36184", "0.05", "x"),
+            ("b", "2026-05-04T10:00:00Z", "0612345678", "36184", "0.05", "x"),
+        ],
+    )
+    con = run(tmp_path, territories=["RE"])
+    assert rows(con, "SELECT message_id, territory, tz FROM sends") == [
+        ("a", "RE", "Indian/Reunion")
+    ]
+    assert rows(con, "SELECT reason, rows FROM out_of_scope_rows") == [("territory not audited", 1)]
+
+
+# ------------------------------------------------------------------ property: nothing lost
+
+cell = st.one_of(
+    st.sampled_from(
+        ["", "x", "0612345678", "+44 20 7946 0958", "2026-05-04T10:00:00Z", "-1", "0,5"]
+    ),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=12),
+)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.lists(st.lists(cell, min_size=3, max_size=7), min_size=1, max_size=12))
+def test_no_row_vanishes(tmp_path_factory: pytest.TempPathFactory, data: list[list[str]]) -> None:
+    """Random records: every record read is used, rejected or out of scope, exactly once."""
+    folder = tmp_path_factory.mktemp("prop")
+    header = "message_id;sent_at;msisdn;sender_id;price"
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=";", lineterminator="\n")
+    writer.writerow(header.split(";"))
+    for record in data:
+        writer.writerow(record)
+    (folder / "sends.csv").write_text(buf.getvalue(), encoding="utf-8")
+    con = run(folder)
+    assert_balanced(con)
+    # every record has at least three cells, so none is a blank line: all are read
+    assert rows(con, "SELECT rows_read FROM row_accounting") == [(len(data),)]
