@@ -1,0 +1,489 @@
+"""Altair charts of an audit, aggregated in DuckDB first.
+
+Every builder takes the connection holding the audit's tables and returns a top-level
+Altair chart whose data is a small, sorted aggregate (a few hundred rows at most), so specs
+are deterministic and cheap to embed. A builder never raises on an empty or missing table:
+it returns a chart that says there is no data.
+
+Dates and wall-clock times are handed to Vega-Lite as ISO strings and read on UTC scales,
+so what the chart shows never depends on the time zone of the machine that renders it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+import altair as alt
+import duckdb
+import polars as pl
+import vl_convert as vlc
+
+__all__ = [
+    "CHARTS",
+    "build",
+    "daily_timeline",
+    "late_campaign_spans",
+    "profile_comparison",
+    "reconciliation_funnel",
+    "to_png",
+    "to_svg",
+    "wasted_spend_by_month",
+    "weekday_hour_heatmap",
+]
+
+WIDTH = 640
+ALLOWED_COLOR = "#4c78a8"
+BLOCKED_COLOR = "#d62728"
+STATUS_SCALE = alt.Scale(domain=["allowed", "blocked"], range=[ALLOWED_COLOR, BLOCKED_COLOR])
+WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+# CONTRACT §3 order of precedence, so colours keep their meaning from chart to chart.
+REASONS = ["public_holiday", "sunday", "saturday_outside_hours", "weekday_outside_hours"]
+# Most late campaigns are a handful; beyond this the chart would be unreadable.
+MAX_CAMPAIGNS = 25
+
+Chart = alt.Chart | alt.LayerChart | alt.FacetChart
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _exists(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:
+    """Whether every one of ``tables`` exists (an audit skipped for lack of input leaves none)."""
+    found = con.execute(
+        "SELECT count(DISTINCT table_name) FROM information_schema.tables "
+        "WHERE table_name IN (SELECT unnest($names))",
+        {"names": list(tables)},
+    ).fetchall()
+    return int(found[0][0]) == len(set(tables))
+
+
+def _frame(
+    con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
+) -> pl.DataFrame:
+    return cast(pl.DataFrame, con.sql(sql, params=params).pl())
+
+
+def _no_data(title: str, message: str = "No data") -> alt.Chart:
+    """A placeholder with the chart's title, so a report keeps its layout on empty audits."""
+    frame = pl.DataFrame({"message": [message]})
+    return cast(
+        alt.Chart,
+        alt.Chart(frame)
+        .mark_text(fontSize=16, color="#777777")
+        .encode(text=alt.Text("message:N"))
+        .properties(title=title, width=WIDTH, height=80),
+    )
+
+
+def _currency_locale(currency: str | None) -> dict[str, Any]:
+    """d3 number locale whose ``$`` prints the currency: ``€1,234.50`` or ``1,234.50 USD``."""
+    affix = ["€", ""] if currency == "EUR" else ["", f" {currency}" if currency else ""]
+    return {"number": {"decimal": ".", "thousands": ",", "grouping": [3], "currency": affix}}
+
+
+def money(value: float, currency: str | None) -> str:
+    """Format an amount as the charts do (English grouping; ``€`` for EUR, else the ISO code)."""
+    if currency == "EUR":
+        return f"€{value:,.2f}"
+    return f"{value:,.2f} {currency}" if currency else f"{value:,.2f}"
+
+
+# -- charts ----------------------------------------------------------------------------------
+
+
+def weekday_hour_heatmap(con: duckdb.DuckDBPyConnection) -> Chart:
+    """Marketing sends by recipient-local weekday and hour; cells holding blocked sends outlined."""
+    title = "Marketing sends by local weekday and hour"
+    if not _exists(con, "send_windows"):
+        return _no_data(title)
+    frame = _frame(
+        con,
+        """
+        SELECT $weekdays[isodow(local_ts)] AS weekday, hour(local_ts) AS hour,
+               count(*) AS messages, count(*) FILTER (WHERE blocked) AS blocked,
+               CASE WHEN bool_or(blocked) THEN 'contains blocked sends' END AS status
+        FROM send_windows
+        WHERE category = 'marketing'
+        GROUP BY ALL
+        ORDER BY isodow(any_value(local_ts)), hour
+        """,
+        {"weekdays": WEEKDAYS},
+    )
+    if frame.is_empty():
+        return _no_data(title)
+    x = alt.X(
+        "hour:O", title="Local hour (recipient's clock)", scale=alt.Scale(domain=list(range(24)))
+    )
+    y = alt.Y("weekday:O", title=None, scale=alt.Scale(domain=WEEKDAYS))
+    tooltip = [
+        alt.Tooltip("weekday:O", title="Weekday"),
+        alt.Tooltip("hour:O", title="Hour"),
+        alt.Tooltip("messages:Q", title="Messages", format=","),
+        alt.Tooltip("blocked:Q", title="Blocked", format=","),
+    ]
+    base = alt.Chart(frame).encode(x=x, y=y, tooltip=tooltip)
+    cells = base.mark_rect().encode(
+        color=alt.Color("messages:Q", title="Messages", scale=alt.Scale(scheme="blues"))
+    )
+    blocked = (
+        base.transform_filter("datum.blocked > 0")
+        .mark_rect(filled=False, strokeWidth=2)
+        .encode(
+            stroke=alt.Stroke(
+                "status:N",
+                title=None,
+                scale=alt.Scale(domain=["contains blocked sends"], range=[BLOCKED_COLOR]),
+            )
+        )
+    )
+    return alt.layer(cells, blocked).properties(title=title, width=WIDTH, height=220)
+
+
+def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
+    """Allowed and blocked marketing messages per local day, public holidays marked."""
+    title = "Marketing traffic per local day"
+    if not _exists(con, "send_windows"):
+        return _no_data(title)
+    days = _frame(
+        con,
+        """
+        SELECT strftime(local_date, '%Y-%m-%d') AS day,
+               CASE WHEN blocked THEN 'blocked' ELSE 'allowed' END AS status,
+               count(*) AS messages
+        FROM send_windows
+        WHERE category = 'marketing'
+        GROUP BY ALL
+        ORDER BY ALL
+        """,
+    )
+    if days.is_empty():
+        return _no_data(title)
+    holidays = pl.DataFrame(schema={"day": pl.String, "label": pl.String})
+    if _exists(con, "holiday_calendar"):
+        # Only the holidays of territories actually texted, within the traffic's span.
+        holidays = _frame(
+            con,
+            """
+            WITH traffic AS (
+                SELECT DISTINCT territory, local_date FROM send_windows
+                WHERE category = 'marketing'
+            )
+            SELECT strftime(h.day, '%Y-%m-%d') AS day,
+                   string_agg(DISTINCT h.name, ' / ' ORDER BY h.name) || ' ('
+                     || string_agg(DISTINCT h.territory, ', ' ORDER BY h.territory) || ')'
+                     AS label
+            FROM holiday_calendar AS h
+            WHERE h.territory IN (SELECT territory FROM traffic)
+              AND h.day BETWEEN (SELECT min(local_date) FROM traffic)
+                            AND (SELECT max(local_date) FROM traffic)
+            GROUP BY h.day
+            ORDER BY h.day
+            """,
+        )
+    x = alt.X(
+        "utcyearmonthdate(day):T",
+        title="Local date (recipient's clock)",
+        axis=alt.Axis(format="%d %b %Y", labelAngle=0),
+    )
+    bars = (
+        alt.Chart(days)
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y(
+                "sum(messages):Q", title="Messages", stack="zero", axis=alt.Axis(tickMinStep=1)
+            ),
+            color=alt.Color("status:N", title=None, scale=STATUS_SCALE),
+            order=alt.Order("status:N", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("utcyearmonthdate(day):T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("sum(messages):Q", title="Messages", format=","),
+            ],
+        )
+    )
+    # bandPosition centres the marker on the holiday's bar instead of its midnight edge.
+    base = alt.Chart(holidays).encode(x=alt.X("utcyearmonthdate(day):T", bandPosition=0.5))
+    rules = base.mark_rule(color="#9467bd", strokeDash=[4, 3])
+    labels = base.mark_text(
+        angle=270, align="right", baseline="bottom", dx=-4, dy=-2, color="#9467bd", fontSize=10
+    ).encode(text=alt.Text("label:N"), y=alt.value(0))
+    return alt.layer(bars, rules, labels).properties(
+        title=alt.Title(title, subtitle="Dashed lines: public holidays of the territories texted"),
+        width=WIDTH,
+        height=260,
+    )
+
+
+def wasted_spend_by_month(con: duckdb.DuckDBPyConnection) -> Chart:
+    """Wasted spend (blocked windows and sends after suppression) by month and aggregator."""
+    title = "Wasted spend by month and aggregator"
+    if not _exists(con, "wasted_spend"):
+        return _no_data(title)
+    frame = _frame(
+        con,
+        """
+        SELECT month, coalesce(aggregator, 'unknown') AS aggregator, currency,
+               CAST(sum(messages) AS BIGINT) AS messages, CAST(sum(cost) AS DOUBLE) AS cost
+        FROM wasted_spend
+        WHERE cost IS NOT NULL
+        GROUP BY ALL
+        ORDER BY ALL
+        """,
+    )
+    unpriced = con.execute(
+        "SELECT coalesce(sum(messages), 0) FROM wasted_spend WHERE cost IS NULL"
+    ).fetchall()[0][0]
+    if frame.is_empty():
+        return _no_data(title, "No priced wasted spend")
+    subtitle = (
+        f"{int(unpriced):,} wasted messages without a price are not shown" if unpriced else ""
+    )
+    currencies = sorted({c for c in frame["currency"].to_list() if c is not None})
+    single = currencies[0] if len(currencies) == 1 else None
+    fmt = "$,.2f" if single else ",.2f"
+    bars = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("month:O", title="Month", sort="ascending", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("sum(cost):Q", title="Wasted spend", axis=alt.Axis(format=fmt)),
+            color=alt.Color("aggregator:N", title="Aggregator", sort="ascending"),
+            order=alt.Order("aggregator:N", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("month:O", title="Month"),
+                alt.Tooltip("aggregator:N", title="Aggregator"),
+                alt.Tooltip("sum(messages):Q", title="Messages", format=","),
+                alt.Tooltip("sum(cost):Q", title="Wasted", format=fmt),
+                alt.Tooltip("currency:N", title="Currency"),
+            ],
+        )
+        .properties(width=WIDTH, height=260)
+    )
+    heading = alt.Title(title, subtitle=subtitle) if subtitle else alt.Title(title)
+    if single is None:
+        # Amounts in different currencies never share an axis.
+        faceted = bars.facet(row=alt.Row("currency:N", title="Currency"))
+        return cast(alt.FacetChart, faceted.properties(title=heading))
+    return cast(
+        alt.Chart, bars.properties(title=heading).configure(locale=_currency_locale(single))
+    )
+
+
+def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
+    """Each late campaign's sends per local day, on the clock: where it ran past the close."""
+    title = "Late campaigns: send spans in the recipient's local time"
+    if not _exists(con, "late_campaigns", "sends", "send_windows"):
+        return _no_data(title)
+    frame = _frame(
+        con,
+        """
+        WITH late AS (
+            SELECT campaign_id FROM late_campaigns
+            ORDER BY cost_blocked DESC NULLS LAST, messages_blocked DESC, campaign_id
+            LIMIT $limit
+        ),
+        spans AS (
+            SELECT s.campaign_id, w.local_date, w.blocked,
+                   min(w.local_ts) AS start, max(w.local_ts) AS stop, count(*) AS messages
+            FROM sends AS s JOIN send_windows AS w USING (message_id)
+            WHERE w.category = 'marketing' AND s.campaign_id IN (SELECT campaign_id FROM late)
+            GROUP BY ALL
+        )
+        SELECT campaign_id || ' · ' || strftime(local_date, '%a %Y-%m-%d') AS run,
+               CASE WHEN blocked THEN 'blocked' ELSE 'allowed' END AS status,
+               -- the wall clock on a fixed day, read as UTC: hours line up whatever the date
+               strftime(TIMESTAMP '1970-01-01' + (start - CAST(local_date AS TIMESTAMP)),
+                        '%Y-%m-%dT%H:%M:%SZ') AS start,
+               strftime(TIMESTAMP '1970-01-01' + (stop - CAST(local_date AS TIMESTAMP)),
+                        '%Y-%m-%dT%H:%M:%SZ') AS stop,
+               strftime(start, '%H:%M') AS start_label,
+               strftime(stop, '%H:%M') AS stop_label,
+               messages
+        FROM spans
+        ORDER BY campaign_id, local_date, blocked
+        """,
+        {"limit": MAX_CAMPAIGNS},
+    )
+    if frame.is_empty():
+        return _no_data(title, "No late campaigns")
+    runs = list(dict.fromkeys(frame["run"].to_list()))
+    day = alt.Scale(
+        type="utc",
+        domain=[
+            alt.DateTime(year=1970, month=1, date=1, hours=0, utc=True),
+            alt.DateTime(year=1970, month=1, date=2, hours=0, utc=True),
+        ],
+    )
+    spans = (
+        alt.Chart(frame)
+        .mark_rule(strokeWidth=9, strokeCap="round")
+        .encode(
+            x=alt.X("start:T", title="Local time of day", scale=day, axis=alt.Axis(format="%H:%M")),
+            x2="stop:T",
+            y=alt.Y("run:N", title=None, sort=runs),
+            color=alt.Color("status:N", title=None, scale=STATUS_SCALE),
+            tooltip=[
+                alt.Tooltip("run:N", title="Campaign · day"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("start_label:N", title="First send"),
+                alt.Tooltip("stop_label:N", title="Last send"),
+                alt.Tooltip("messages:Q", title="Messages", format=","),
+            ],
+        )
+    )
+    return cast(
+        alt.Chart,
+        spans.properties(
+            title=alt.Title(title, subtitle="Red: sends inside a blocked window of the profile"),
+            width=WIDTH,
+            height=alt.Step(22),
+        ),
+    )
+
+
+def reconciliation_funnel(con: duckdb.DuckDBPyConnection) -> Chart:
+    """Suppressed pairs → still opted in → sent again → money wasted on those sends."""
+    title = "Suppression reconciliation"
+    if not _exists(con, "suppressions"):
+        return _no_data(title)
+    pairs = "SELECT count(*) FROM (SELECT DISTINCT msisdn, sender_id FROM {})"
+    stages: list[tuple[str, int | None]] = []
+    for stage, table in (
+        ("Suppressed pairs", "suppressions"),
+        ("Still opted in in Campaign", "suppressed_not_opted_out"),
+        ("Sent again after suppression", "sends_after_suppression"),
+    ):
+        count = (
+            int(con.execute(pairs.format(table)).fetchall()[0][0])
+            if _exists(con, table)
+            else None  # audit skipped: shown as such, never as zero
+        )
+        stages.append((stage, count))
+    if not stages[0][1]:
+        return _no_data(title, "No suppressed pairs")
+    spent: list[tuple[str | None, float, int]] = []
+    if _exists(con, "sends_after_suppression"):
+        spent = [
+            (row[0], float(row[1]), int(row[2]))
+            for row in con.execute(
+                "SELECT currency, CAST(sum(cost) AS DOUBLE), count(*) "
+                "FROM sends_after_suppression WHERE cost IS NOT NULL GROUP BY ALL ORDER BY ALL"
+            ).fetchall()
+        ]
+    wasted = (
+        " + ".join(money(total, currency) for currency, total, _ in spent) if spent else "€0.00"
+    )
+    messages = sum(n for _, _, n in spent)
+    order = [stage for stage, _ in stages] + ["Wasted on those sends"]
+    frame = pl.DataFrame(
+        {
+            "stage": order,
+            "pairs": [count for _, count in stages] + [None],
+            "label": [
+                f"{count:,} pairs" if count is not None else "not audited" for _, count in stages
+            ]
+            + [f"{wasted} ({messages:,} messages)"],
+        },
+        schema={"stage": pl.String, "pairs": pl.Int64, "label": pl.String},
+    )
+    base = alt.Chart(frame).encode(y=alt.Y("stage:N", title=None, sort=order))
+    bars = base.mark_bar(color=ALLOWED_COLOR).encode(
+        x=alt.X("pairs:Q", title="(msisdn, sender ID) pairs", axis=alt.Axis(tickMinStep=1)),
+        tooltip=[alt.Tooltip("stage:N", title="Stage"), alt.Tooltip("label:N", title="Value")],
+    )
+    labels = base.mark_text(align="left", dx=4, fontWeight="bold").encode(
+        x=alt.X("label_x:Q"), text=alt.Text("label:N")
+    )
+    # Labels start just past each bar; the money row has no bar, so its label starts at 0.
+    labels = labels.transform_calculate(label_x="isValid(datum.pairs) ? datum.pairs : 0")
+    return alt.layer(bars, labels).properties(title=title, width=WIDTH - 140, height=alt.Step(34))
+
+
+def profile_comparison(con: duckdb.DuckDBPyConnection) -> Chart:
+    """The same marketing traffic judged by each rule profile: flagged messages by reason."""
+    title = "The same traffic under each rule profile"
+    if not _exists(con, "profile_comparison"):
+        return _no_data(title)
+    frame = _frame(
+        con,
+        """
+        SELECT profile, reason, severity, CAST(sum(messages) AS BIGINT) AS messages
+        FROM profile_comparison
+        WHERE reason IS NOT NULL AND messages > 0
+        GROUP BY ALL
+        ORDER BY ALL
+        """,
+    )
+    if frame.is_empty():
+        return _no_data(title, "No message flagged under any profile")
+    reasons = REASONS + sorted(set(frame["reason"].to_list()) - set(REASONS))
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            y=alt.Y("profile:N", title="Profile", sort="ascending"),
+            x=alt.X("sum(messages):Q", title="Messages flagged", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color("reason:N", title="Reason", scale=alt.Scale(domain=reasons)),
+            opacity=alt.Opacity(
+                "severity:N",
+                title="Severity",
+                scale=alt.Scale(domain=["violation", "warning"], range=[1.0, 0.45]),
+            ),
+            order=alt.Order("reason:N", sort="ascending"),
+            tooltip=[
+                alt.Tooltip("profile:N", title="Profile"),
+                alt.Tooltip("reason:N", title="Reason"),
+                alt.Tooltip("severity:N", title="Severity"),
+                alt.Tooltip("sum(messages):Q", title="Messages", format=","),
+            ],
+        )
+        .properties(title=title, width=WIDTH - 140, height=alt.Step(30))
+    )
+    return cast(alt.Chart, chart)
+
+
+CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Chart]] = {
+    "weekday_hour_heatmap": weekday_hour_heatmap,
+    "daily_timeline": daily_timeline,
+    "wasted_spend_by_month": wasted_spend_by_month,
+    "late_campaign_spans": late_campaign_spans,
+    "reconciliation_funnel": reconciliation_funnel,
+    "profile_comparison": profile_comparison,
+}
+
+
+def build(con: duckdb.DuckDBPyConnection, name: str) -> Chart:
+    """Build the chart registered as ``name`` in :data:`CHARTS`."""
+    try:
+        builder = CHARTS[name]
+    except KeyError:
+        raise ValueError(f"unknown chart {name!r}; choose from {', '.join(CHARTS)}") from None
+    return builder(con)
+
+
+def build_all(
+    con: duckdb.DuckDBPyConnection, names: Sequence[str] | None = None
+) -> dict[str, Chart]:
+    """Build several charts (all by default), keyed by name, in registry order."""
+    return {name: build(con, name) for name in (names if names is not None else CHARTS)}
+
+
+# -- offline rendering ---------------------------------------------------------------------
+
+
+def _vl_version() -> str | None:
+    """The Vega-Lite version Altair writes specs for, when vl-convert bundles it."""
+    major_minor = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    return major_minor if major_minor in vlc.get_vegalite_versions() else None
+
+
+def to_svg(chart: alt.TopLevelMixin) -> str:
+    """Render ``chart`` to an SVG document, offline (vl-convert embeds Vega and its fonts)."""
+    return str(vlc.vegalite_to_svg(chart.to_dict(), vl_version=_vl_version()))
+
+
+def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
+    """Render ``chart`` to PNG bytes, offline; ``scale`` 2 suits high-density screens."""
+    return bytes(vlc.vegalite_to_png(chart.to_dict(), vl_version=_vl_version(), scale=scale))
