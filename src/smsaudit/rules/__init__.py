@@ -1,0 +1,21 @@
+"""Blocked-window rules: profiles as data, holiday calendars, calendar tables.
+
+Typical use by the audit: ``classify_sends(con, "fr-acoustic")`` builds ``holiday_calendar``,
+``window_calendar`` and ``send_windows``; the SQL audits ``blocked_window_messages`` and
+``late_campaigns`` then read ``send_windows``.
+"""
+
+from smsaudit.rules.calendar import build_window_calendar, classify_sends, compare_profiles
+from smsaudit.rules.holiday_calendar import holiday_table
+from smsaudit.rules.profiles import DEFAULT_PROFILE, Profile, list_profiles, load_profile
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "Profile",
+    "build_window_calendar",
+    "classify_sends",
+    "compare_profiles",
+    "holiday_table",
+    "list_profiles",
+    "load_profile",
+]
