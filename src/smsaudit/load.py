@@ -219,23 +219,25 @@ def _is_utf8(path: Path, is_gz: bool) -> bool:
 
 
 def _transcode(path: Path, is_gz: bool, workdir: Path) -> Path:
-    """A UTF-8 copy of a Windows-1252 (or mixed) file, decided line by line.
+    """A UTF-8 copy with ``\n`` line ends of a Windows-1252, mixed or mixed-newline file.
 
-    Files edited by hand and concatenated may mix encodings: each line is read as UTF-8
-    when it is valid UTF-8, else as Windows-1252 (bytes that CP1252 leaves undefined
-    fall back to Latin-1), so no byte is lost. DuckDB cannot read CP1252 itself.
+    Files edited by hand and concatenated may mix encodings and line ends: each line is
+    read as UTF-8 when it is valid UTF-8, else as Windows-1252 (bytes that CP1252 leaves
+    undefined fall back to Latin-1), so no byte is lost; ``\r\n`` becomes ``\n``.
+    DuckDB reads neither CP1252 nor files mixing ``\n`` and ``\r\n``.
     """
     out = workdir / (path.name + ".utf8.csv")
     opener = gzip.open if is_gz else open
     with opener(path, "rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
         for raw in src:
+            line = raw[:-2] + b"\n" if raw.endswith(b"\r\n") else raw
             try:
-                dst.write(raw.decode("utf-8"))
+                dst.write(line.decode("utf-8"))
             except UnicodeDecodeError:
                 try:
-                    dst.write(raw.decode("cp1252"))
+                    dst.write(line.decode("cp1252"))
                 except UnicodeDecodeError:
-                    dst.write(raw.decode("latin-1"))
+                    dst.write(line.decode("latin-1"))
     return out
 
 
@@ -510,14 +512,23 @@ class _Stager:
             f"(length(coalesce({c}, '')) - length(replace(coalesce({c}, ''), chr(10), '')))"
             for c in names
         )
+        create = (
+            f"CREATE OR REPLACE TEMP TABLE {table}_raw AS "
+            f"SELECT *, row_number() OVER () AS rec, {nl} AS nl FROM {reader}"
+        )
         try:
-            self.con.execute(
-                f"CREATE TEMP TABLE {table}_raw AS "
-                f"SELECT *, row_number() OVER () AS rec, {nl} AS nl FROM {reader}",
-                params,
-            )
+            self.con.execute(create, params)
         except duckdb.Error as exc:
-            raise InputError(f"unreadable CSV ({_first_line(exc)})", file=src.name) from None
+            if path != src.path:
+                raise InputError(f"unreadable CSV ({_first_line(exc)})", file=src.name) from None
+            # Mixed line ends trip DuckDB's parser: retry once on a normalised copy.
+            params["p"] = str(_transcode(src.path, is_gz, self.workdir))
+            params["enc"] = "utf-8"
+            try:
+                self.con.execute(f"DROP TABLE IF EXISTS {table}_rej")
+                self.con.execute(create, params)
+            except duckdb.Error as exc2:
+                raise InputError(f"unreadable CSV ({_first_line(exc2)})", file=src.name) from None
         self._csv_lines(src, table)
         types = dict.fromkeys(names, "VARCHAR")
         inner = f"SELECT * EXCLUDE (rec, nl) FROM {table}_raw ORDER BY line"
@@ -795,6 +806,8 @@ def _finish_kind(
         for f in SPECS[kind]
         if f.type == "ts"
     ]
+    if not naive:
+        return 0
     row = con.execute(f"SELECT {' + '.join(naive)} FROM scoped_{kind}").fetchone()
     return int(row[0]) if row and row[0] else 0
 
