@@ -39,7 +39,7 @@ ABOLITION = "Abolition de l'esclavage"
 
 def _france(subdiv: str | None, years: list[int]) -> set[tuple[date, str]]:
     """``(day, name)`` pairs; the package joins two holidays on one day with ``"; "``."""
-    calendar = holidays.France(subdiv=subdiv, years=years, language=LANGUAGE)
+    calendar = holidays.country_holidays("FR", subdiv=subdiv, years=years, language=LANGUAGE)
     return {(day, part) for day, names in calendar.items() for part in names.split("; ")}
 
 
