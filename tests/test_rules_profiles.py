@@ -86,7 +86,7 @@ def test_user_profile_by_path(tmp_path: Path) -> None:
 
 
 def test_unknown_name_lists_the_shipped_profiles() -> None:
-    with pytest.raises(InputError, match="unknown rule profile 'fr-nope'.*fr-acoustic"):
+    with pytest.raises(InputError, match=r"unknown rule profile 'fr-nope'.*fr-acoustic"):
         load_profile("fr-nope")
 
 
