@@ -104,8 +104,11 @@ class Audit:
         warnings = n("SELECT count(*) FROM blocked_window_messages WHERE severity = 'warning'")
         share = blocked / marketing if marketing else 0.0
         wasted = self.wasted_by_currency
-        total = sum(wasted.values(), Decimal(0))
-        wasted_text = " + ".join(_money(v, c) for c, v in wasted.items()) or _money(total, "EUR")
+        # one number only when there is one currency: never add euros to dollars
+        total = float(next(iter(wasted.values()))) if len(wasted) == 1 else float("nan")
+        wasted_text = " + ".join(_money(v, c) for c, v in wasted.items()) or "0.00"
+        if not wasted:
+            total = 0.0
         out = [
             Headline.count("messages audited", n("SELECT count(*) FROM sends")),
             Headline.count("marketing messages", marketing),
@@ -118,7 +121,7 @@ class Audit:
         if warnings:
             out.append(Headline.count("sent in a tolerated window (warning)", warnings))
         out += [
-            Headline("wasted spend", wasted_text, float(total)),
+            Headline("wasted spend", wasted_text, total),
             Headline.count("suppressed pairs", self.count("suppressions")),
             Headline.count("contacts to opt out in Campaign", self.count("consent_updates")),
             Headline.count("sends after suppression", self.count("sends_after_suppression")),

@@ -1,0 +1,34 @@
+"""SQL files: one per produced table, parameters bound, never interpolated."""
+
+from __future__ import annotations
+
+import re
+from importlib.resources import files
+
+import pytest
+
+from smsaudit import db, sqlfiles
+
+
+def sql_names() -> list[str]:
+    return sorted(
+        p.name.removesuffix(".sql")
+        for p in files("smsaudit").joinpath("sql").iterdir()
+        if p.name.endswith(".sql")
+    )
+
+
+def test_every_sql_file_is_one_select() -> None:
+    names = sql_names()
+    assert "blocked_window_messages" in names and "wasted_spend" in names
+    for name in names:
+        code = re.sub(r"--[^\n]*", "", sqlfiles.query(name)).strip().rstrip(";")
+        assert code.upper().startswith(("SELECT", "WITH", "FROM", "(")), name
+        assert ";" not in code.replace("';'", ""), f"{name}.sql holds more than one statement"
+
+
+def test_materialize_binds_only_used_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
+    con = db.connect()
+    monkeypatch.setattr(sqlfiles, "query", lambda name: "SELECT $x::INTEGER + 1 AS y")
+    sqlfiles.materialize(con, "t", {"x": 41, "unused": "'; DROP TABLE t; --"})
+    assert con.execute("SELECT y FROM t").fetchall() == [(42,)]
