@@ -1,0 +1,48 @@
+"""Suppression and consent reconciliation: what the aggregators stopped and Campaign never heard.
+
+Each table is one SQL file under ``smsaudit/sql`` (see the comment at its top for the rules it
+applies); this module only knows their order. Besides the finding tables of CONTRACT §4 it
+leaves helper tables in the connection, so every decision can be traced:
+
+- ``sender_routes``: the opt-out route of each (program_id, sender_id, aggregator) in use;
+- ``blocked_sends``: sends whose receipt says the destination blocked them (061 or Infobip's
+  equivalent);
+- ``unattributed_stops``: STOP MOs from numbers that had received no MT yet;
+- ``latest_consent``: the current consent row of each (msisdn, program_id);
+- ``stop_footer_checks``: every marketing send with its expected STOP mention and the outcome,
+  including the sends that could not be checked (no body, unknown route).
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from . import sqlfiles
+
+# Dependency order: each table reads only canonical tables, ``message_costs`` and the tables
+# before it.
+RECONCILIATION_TABLES: tuple[str, ...] = (
+    "sender_routes",
+    "program_senders",
+    "blocked_sends",
+    "suppressions",
+    "unattributed_stops",
+    "sends_after_suppression",
+    "latest_consent",
+    "suppressed_not_opted_out",
+    "consent_updates",
+    "stop_footer_checks",
+    "missing_stop_footer",
+    "invalid_consent_source",
+)
+
+
+def run(con: duckdb.DuckDBPyConnection, *, has_programs: bool) -> None:
+    """Materialize :data:`RECONCILIATION_TABLES` in ``con``.
+
+    Needs the canonical tables (empty ones are fine) and ``message_costs``. ``has_programs``
+    says whether a ``programs`` input was given; without it, routes come from the sends.
+    """
+    params = {"has_programs": has_programs}
+    for table in RECONCILIATION_TABLES:
+        sqlfiles.materialize(con, table, params)

@@ -1,0 +1,22 @@
+-- blocked_sends: sends whose receipt says the destination blocked them: error code '061'
+-- (Destination Blocked; a text code, so '61' is not it) or Infobip's equivalent, status
+-- REJECTED_DESTINATION_BLOCKLISTED or error EC_SC_BLOCKED_BY_END_USER (id 573). Such a receipt
+-- proves the send's (msisdn, sender_id) pair was suppressed at the latest at sent_at.
+SELECT
+    s.message_id,
+    s.msisdn,
+    s.sender_id,
+    s.sent_at,
+    s.territory,
+    s.aggregator,
+    r.status,
+    r.error_code,
+    r.error_text
+FROM receipts AS r
+JOIN sends AS s ON s.message_id = r.message_id
+WHERE trim(r.error_code) = '061'
+    OR upper(trim(r.status)) = 'REJECTED_DESTINATION_BLOCKLISTED'
+    OR upper(trim(r.error_text)) = 'EC_SC_BLOCKED_BY_END_USER'
+    -- 573 is Infobip's numbering; another aggregator's 573 means something else
+    OR (trim(r.error_code) = '573' AND lower(s.aggregator) = 'infobip')
+ORDER BY s.sent_at, s.msisdn, s.message_id

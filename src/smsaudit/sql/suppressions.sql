@@ -1,0 +1,75 @@
+-- suppressions: one row per suppressed (msisdn, sender_id) pair, at its earliest known time.
+-- Evidence (CONTRACT §3 "Suppression"):
+--   * export    - a row of an aggregator's suppression export, at its suppressed_at;
+--   * stop_mo   - a STOP MO, attributed to the sender_id of the last MT (any category) sent to
+--                 that msisdn at or before received_at; MTs tied at that last instant are all
+--                 attributed (nothing tells which one was answered). An MO with no earlier MT
+--                 cannot be attributed: it goes to unattributed_stops, not here;
+--   * error_061 - a send of blocked_sends (receipt '061' or Infobip's equivalent): its pair
+--                 was suppressed at the latest when that message was sent.
+-- The earliest evidence gives suppressed_at and evidence; at the same instant export wins
+-- over stop_mo over error_061. evidence_source points at the row of origin (file:line, or the
+-- message_id of the blocked send).
+WITH
+exported AS (
+    SELECT
+        msisdn,
+        sender_id,
+        suppressed_at,
+        'export' AS evidence,
+        territory,
+        input_file || ':' || line AS evidence_source
+    FROM suppression_exports
+),
+stop_mos AS (
+    SELECT msisdn, territory, received_at, input_file, line FROM mo WHERE is_stop
+),
+last_mt AS (
+    SELECT m.*, s.sent_at AS last_sent_at
+    FROM stop_mos AS m
+    ASOF JOIN sends AS s ON s.msisdn = m.msisdn AND s.sent_at <= m.received_at
+),
+stopped AS (
+    SELECT DISTINCT
+        m.msisdn,
+        s.sender_id,
+        m.received_at AS suppressed_at,
+        'stop_mo' AS evidence,
+        m.territory,
+        m.input_file || ':' || m.line AS evidence_source
+    FROM last_mt AS m
+    JOIN sends AS s ON s.msisdn = m.msisdn AND s.sent_at = m.last_sent_at
+),
+blocked AS (
+    SELECT
+        msisdn,
+        sender_id,
+        sent_at AS suppressed_at,
+        'error_061' AS evidence,
+        territory,
+        message_id AS evidence_source
+    FROM blocked_sends
+),
+evidence AS (
+    SELECT * FROM exported
+    UNION ALL
+    SELECT * FROM stopped
+    UNION ALL
+    SELECT * FROM blocked
+)
+SELECT
+    msisdn,
+    sender_id,
+    suppressed_at,
+    evidence,
+    territory,
+    count(*) OVER pair AS evidence_count,
+    list_sort(list_distinct(list(evidence) OVER pair)) AS evidences,
+    evidence_source
+FROM evidence
+WINDOW pair AS (PARTITION BY msisdn, sender_id)
+QUALIFY row_number() OVER (
+    PARTITION BY msisdn, sender_id
+    ORDER BY suppressed_at, list_position(['export', 'stop_mo', 'error_061'], evidence), evidence_source
+) = 1
+ORDER BY msisdn, sender_id
