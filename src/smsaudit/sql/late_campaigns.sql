@@ -44,7 +44,7 @@ SELECT
     array_to_string(
         list_filter(
             ['public_holiday', 'sunday', 'saturday_outside_hours', 'weekday_outside_hours'],
-            r -> list_contains(reason_list, r)
+            lambda r: list_contains(reason_list, r)
         ),
         ','
     ) AS reasons,
