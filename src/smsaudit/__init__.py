@@ -28,20 +28,20 @@ __all__ = [
 ]
 
 _LAZY = {
-    "FINDING_TABLES": "smsaudit.audit",
+    "FINDING_TABLES": "smsaudit.pipeline",
     "Audit": "smsaudit.results",
     "InputError": "smsaudit.errors",
     "Profile": "smsaudit.rules",
-    "audit": "smsaudit.audit",
+    "audit": "smsaudit.pipeline",
     "count_segments": "smsaudit.cost",
     "list_profiles": "smsaudit.rules",
     "load_profile": "smsaudit.rules",
 }
 
 if TYPE_CHECKING:
-    from .audit import FINDING_TABLES, audit
     from .cost import count_segments
     from .errors import InputError
+    from .pipeline import FINDING_TABLES, audit
     from .results import Audit
     from .rules import Profile, list_profiles, load_profile
 

@@ -61,7 +61,7 @@ def _run(
     alsace_moselle: bool,
     quiet: bool,
 ) -> None:
-    from .audit import audit
+    from .pipeline import audit
     from .results import FORMATS
 
     fmts = formats or ["csv"]
@@ -160,7 +160,7 @@ def demo(
     quiet: QuietOpt = False,
 ) -> None:
     """Run the full audit on the bundled data_samples/."""
-    from .audit import demo_data_dir
+    from .pipeline import demo_data_dir
 
     _run(
         demo_data_dir(),

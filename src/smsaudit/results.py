@@ -56,7 +56,7 @@ class Audit:
     @property
     def tables(self) -> tuple[str, ...]:
         """Names of the finding tables, in reading order."""
-        from .audit import FINDING_TABLES
+        from .pipeline import FINDING_TABLES
 
         return FINDING_TABLES
 

@@ -1,4 +1,8 @@
-"""Run the whole audit: load → rules → costs → findings, in one DuckDB connection."""
+"""The pipeline behind ``smsaudit.audit``: load → rules → costs → findings, in one connection.
+
+Named ``pipeline`` (not ``audit``) so that importing it never shadows the public
+``smsaudit.audit`` function with a module of the same name.
+"""
 
 from __future__ import annotations
 

@@ -1,0 +1,92 @@
+"""The pipeline: the whole flow on a small story, skipped audits, input forms."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import smsaudit
+from smsaudit.errors import InputError
+from smsaudit.pipeline import FINDING_TABLES, demo_data_dir
+
+STORY = Path(__file__).parent / "data" / "story"
+
+
+@pytest.fixture(scope="module")
+def story() -> smsaudit.Audit:
+    return smsaudit.audit(STORY)
+
+
+def ids(result: smsaudit.Audit, table: str) -> list[str]:
+    return sorted(result[table]["message_id"].to_list())
+
+
+def test_blocked_windows(story: smsaudit.Audit) -> None:
+    blocked = story["blocked_window_messages"]
+    assert dict(zip(blocked["message_id"], blocked["reason"], strict=True)) == {
+        "m2": "weekday_outside_hours",
+        "m3": "public_holiday",
+    }
+    assert story["late_campaigns"]["campaign_id"].to_list() == ["C1"]
+
+
+def test_reconciliation(story: smsaudit.Audit) -> None:
+    assert story["suppressions"].select("msisdn", "sender_id", "evidence").rows() == [
+        ("+33612345678", "36184", "stop_mo")
+    ]
+    assert ids(story, "sends_after_suppression") == ["m4", "m5"]
+    assert story["consent_updates"].select("msisdn", "program_id", "status").rows() == [
+        ("+33612345678", "P1", "OPTED-OUT")
+    ]
+    assert story["suppressed_not_opted_out"]["finding"].to_list() == ["never_opted_out"]
+    assert story["invalid_consent_source"]["consent_source"].to_list() == ["MO_KEYWORD"]
+    assert ids(story, "missing_stop_footer") == ["m3"]
+
+
+def test_wasted_spend_counts_each_message_once(story: smsaudit.Audit) -> None:
+    wasted = story["wasted_spend"]
+    assert wasted["messages"].sum() == 4  # m2, m3 blocked; m4, m5 after suppression
+    assert float(wasted["cost"].sum()) == pytest.approx(0.20)
+
+
+def test_every_finding_table_exists(story: smsaudit.Audit) -> None:
+    for table in FINDING_TABLES:
+        assert story.count(table) >= 0
+    assert story.row_accounting_balances()
+
+
+def test_missing_inputs_skip_their_audits(tmp_path: Path) -> None:
+    shutil.copy(STORY / "sends.csv", tmp_path / "sends.csv")
+    result = smsaudit.audit(tmp_path)
+    assert set(result.skipped) == {
+        "suppressions",
+        "sends_after_suppression",
+        "suppressed_not_opted_out",
+        "consent_updates",
+        "invalid_consent_source",
+    }
+    assert result.count("consent_updates") == 0
+    assert result.count("blocked_window_messages") == 2
+
+
+def test_explicit_paths_equal_folder(tmp_path: Path) -> None:
+    result = smsaudit.audit(
+        {"sends": STORY / "sends.csv", "mo": [STORY / "mo.csv"], "consent": STORY / "consent.csv"}
+    )
+    assert result.count("consent_updates") == 1
+
+
+def test_profile_changes_the_verdict() -> None:
+    result = smsaudit.audit(STORY, profile="fr-af2m-2024")  # Mon-Sat 08-22, holidays blocked
+    assert ids(result, "blocked_window_messages") == ["m3"]
+
+
+def test_unknown_profile_is_an_input_error() -> None:
+    with pytest.raises(InputError):
+        smsaudit.audit(STORY, profile="no-such-profile")
+
+
+def test_demo_data_dir_exists() -> None:
+    assert any(demo_data_dir().glob("sends*"))

@@ -1,0 +1,86 @@
+"""The Audit object: headline first, tables as polars frames, saving, display."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import smsaudit
+
+STORY = Path(__file__).parent / "data" / "story"
+
+
+@pytest.fixture(scope="module")
+def story() -> smsaudit.Audit:
+    return smsaudit.audit(STORY)
+
+
+def test_summary_headline(story: smsaudit.Audit) -> None:
+    figures = {h.label: h for h in story.summary()}
+    assert figures["messages audited"].value == 5
+    assert figures["marketing messages"].value == 4
+    assert figures["sent in a blocked window (fr-acoustic)"].text == "2 (50.0%)"
+    assert figures["wasted spend"].text == "€0.20"
+    assert figures["contacts to opt out in Campaign"].value == 1
+
+
+def test_wasted_never_adds_currencies(story: smsaudit.Audit) -> None:
+    story.con.execute("UPDATE wasted_spend SET currency = 'USD' WHERE reason = 'public_holiday'")
+    try:
+        story.__dict__.pop("wasted_by_currency", None)
+        figures = {h.label: h for h in story.summary()}
+        assert figures["wasted spend"].text == "€0.15 + 0.05 USD"
+        assert math.isnan(figures["wasted spend"].value)
+    finally:
+        story.con.execute("UPDATE wasted_spend SET currency = 'EUR'")
+        story.__dict__.pop("wasted_by_currency", None)
+
+
+def test_tables_are_polars(story: smsaudit.Audit) -> None:
+    frame = story["blocked_window_messages"]
+    assert isinstance(frame, pl.DataFrame)
+    assert frame.columns[:4] == ["message_id", "msisdn", "sender_id", "campaign_id"]
+    assert story.table("rejected_rows", limit=0).height == 0
+    with pytest.raises(KeyError):
+        story.table("sends; DROP TABLE sends")
+
+
+def test_html_repr_shows_headline_first(story: smsaudit.Audit) -> None:
+    html = story._repr_html_()
+    assert html.index("messages audited") < html.index("finding tables")
+    assert "consent_updates" in html
+
+
+def test_repr_is_text(story: smsaudit.Audit) -> None:
+    assert repr(story).startswith("Audit(profile='fr-acoustic')")
+
+
+def test_assumptions_name_the_profile(story: smsaudit.Audit) -> None:
+    labels = dict(story.assumptions())
+    assert "fr-acoustic" in labels["profile"]
+    assert "acoustic" in labels["profile source"].lower()
+
+
+def test_save_writes_every_table(story: smsaudit.Audit, tmp_path: Path) -> None:
+    paths = story.save(tmp_path, ["csv", "parquet", "xlsx"])
+    names = {p.name for p in paths}
+    for table in story.tables:
+        assert f"{table}.csv" in names and f"{table}.parquet" in names
+    assert "report.html" in names
+    assert any(n.endswith(".xlsx") for n in names)
+
+
+def test_save_rejects_unknown_format(story: smsaudit.Audit, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="pdf"):
+        story.save(tmp_path, ["pdf"])
+
+
+def test_chart(story: smsaudit.Audit) -> None:
+    from smsaudit.charts import CHARTS
+
+    for name in CHARTS:
+        spec = story.chart(name).to_dict()
+        assert "$schema" in spec
