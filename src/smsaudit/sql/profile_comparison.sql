@@ -14,10 +14,10 @@ traffic AS (
 SELECT c.profile, c.reason, c.severity, sum(t.messages)::BIGINT AS messages
 FROM traffic AS t
 JOIN profile_calendars AS c ON c.territory = t.territory AND c.bucket = t.bucket
-GROUP BY ALL
+GROUP BY c.profile, c.reason, c.severity
 ORDER BY
-    c.profile,
+    profile,
     list_position(
-        ['public_holiday', 'sunday', 'saturday_outside_hours', 'weekday_outside_hours'], c.reason
+        ['public_holiday', 'sunday', 'saturday_outside_hours', 'weekday_outside_hours'], reason
     ) NULLS FIRST,
-    c.severity
+    severity
