@@ -315,13 +315,11 @@ def _write_sheet(
         },
     )
     sheet.freeze_panes(1, 0)
-    cursor = con.execute(f"{query.sql} LIMIT {int(max_rows)}", query.params or None)
-    row_index = 1
     # Rows cross into Python only here, a batch at a time, because xlsxwriter writes cells.
-    while batch := cursor.fetchmany(_FETCH_ROWS):
-        for values in batch:
-            sheet.write_row(row_index, 0, values)
-            row_index += 1
+    # iter_rows runs the query once, then frees the connection between batches.
+    rows_out = query.relation(con).limit(max_rows).iter_rows(batch_size=_FETCH_ROWS)
+    for row_index, values in enumerate(rows_out, start=1):
+        sheet.write_row(row_index, 0, values)
     return _SheetResult(table, rows, written)
 
 
