@@ -297,3 +297,16 @@ def test_save_skips_tables_not_produced(con: duckdb.DuckDBPyConnection, tmp_path
         con, ["wasted_spend", "not_run"], tmp_path, ["parquet", "csv"], mask_secret=None
     )
     assert [p.name for p in paths] == ["wasted_spend.parquet", "wasted_spend.csv"]
+
+
+def test_list_columns_read_as_text_in_csv_and_excel(tmp_path: Path) -> None:
+    con = db.connect()
+    con.execute("CREATE TABLE listed AS SELECT 'P1' AS program_id, ['36184', 'SHOP'] AS senders")
+    export.write_csv(con, "listed", tmp_path / "listed.csv", mask_secret=None, french=False)
+    assert (tmp_path / "listed.csv").read_text().splitlines()[1] == 'P1,"36184, SHOP"'
+    export.write_xlsx(con, ["listed"], tmp_path / "w.xlsx", mask_secret=None, summary=())
+    sheet = openpyxl.load_workbook(tmp_path / "w.xlsx")["listed"]
+    assert sheet["B2"].value == "36184, SHOP"
+    export.write_parquet(con, "listed", tmp_path / "l.parquet", mask_secret=None)
+    typed = duckdb.sql(f"SELECT senders FROM '{tmp_path / 'l.parquet'}'").fetchall()
+    assert typed == [(["36184", "SHOP"],)]

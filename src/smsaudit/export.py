@@ -167,6 +167,10 @@ def output_query(
                 f'CASE WHEN lower(trim("column")) IN ({phones}) THEN {_pseudonym(f"trim({expr})")} '
                 f"ELSE regexp_replace({expr}, '\\+[0-9][0-9 .()-]{{6,}}[0-9]', '[masked]', 'g') END"
             )
+        elif sql_type.endswith("]") and style != "typed":
+            # lists (e.g. suppressed_senders) read as "a, b" in CSV and Excel cells
+            expr = f"array_to_string({expr}, ', ')"
+            kind = "text"
         elif kind == "datetime":
             utc = "TIME ZONE" in sql_type
             if style in ("text", "french"):
