@@ -62,13 +62,10 @@ class Audit:
 
     def table(self, name: str, *, limit: int | None = None) -> pl.DataFrame:
         """A finding (or any audit) table as a polars DataFrame, in its stored order."""
-        known = {
-            r[0] for r in self.con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
-        }
-        if name not in known:
-            raise KeyError(f"no table {name!r}; finding tables: {', '.join(self.tables)}")
-        sql = f"SELECT * FROM {name}" + (f" LIMIT {int(limit)}" if limit is not None else "")
-        return self.con.sql(sql).pl()
+        sql = f"SELECT * FROM {_known(self, name)}"
+        sql += f" LIMIT {int(limit)}" if limit is not None else ""
+        frame: pl.DataFrame = self.con.sql(sql).pl()
+        return frame
 
     def __getitem__(self, name: str) -> pl.DataFrame:
         return self.table(name)
@@ -157,7 +154,7 @@ class Audit:
             "SELECT count(*) FROM row_accounting "
             "WHERE rows_read <> rows_used + rows_rejected + rows_out_of_scope"
         )
-        return bad == 0
+        return bool(bad == 0)
 
     # --------------------------------------------------------------- charts
 
