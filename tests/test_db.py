@@ -30,3 +30,9 @@ def test_session_time_zone_is_utc(monkeypatch: pytest.MonkeyPatch, zone: str) ->
 def test_threads_setting() -> None:
     con = db.connect(threads=1)
     assert con.execute("SELECT current_setting('threads')").fetchone() == (1,)
+
+
+def test_no_progress_bar_in_outputs(capfd: pytest.CaptureFixture[str]) -> None:
+    con = db.connect()
+    con.execute("SELECT count(*) FROM range(50000000) t(i) WHERE i % 7 = 0").fetchall()
+    assert capfd.readouterr().out == ""

@@ -10,6 +10,13 @@ def connect(database: str = ":memory:", *, threads: int | None = None) -> duckdb
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET Calendar = 'gregorian'")
+    # DuckDB's own progress bar would print into scheduled logs and notebook outputs; our
+    # CLI shows progress itself. Under Jupyter without ipywidgets the first form can raise.
+    for setting in ("enable_progress_bar", "enable_progress_bar_print"):
+        try:
+            con.execute(f"SET {setting} = false")
+        except duckdb.Error:  # pragma: no cover - depends on the front end
+            pass
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
