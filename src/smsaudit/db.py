@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 
 
@@ -13,10 +15,8 @@ def connect(database: str = ":memory:", *, threads: int | None = None) -> duckdb
     # DuckDB's own progress bar would print into scheduled logs and notebook outputs; our
     # CLI shows progress itself. Under Jupyter without ipywidgets the first form can raise.
     for setting in ("enable_progress_bar", "enable_progress_bar_print"):
-        try:
+        with contextlib.suppress(duckdb.Error):
             con.execute(f"SET {setting} = false")
-        except duckdb.Error:  # pragma: no cover - depends on the front end
-            pass
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     return con
