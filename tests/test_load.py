@@ -664,3 +664,23 @@ def test_no_row_vanishes(tmp_path_factory: pytest.TempPathFactory, data: list[li
     assert_balanced(con)
     # every record has at least three cells, so none is a blank line: all are read
     assert rows(con, "SELECT rows_read FROM row_accounting") == [(len(data),)]
+
+
+def test_period_limits_sends_and_their_receipts(tmp_path: Path) -> None:
+    from datetime import date
+
+    write_sends(tmp_path / "sends.csv")  # m1, m3 at 08:00 UTC and m2 at 19:30 UTC on 4 May
+    (tmp_path / "receipts.csv").write_text("message_id,status\nm1,DELIVERED\nm2,DELIVERED\n")
+    con = db.connect()
+    sources, _ = load.discover(tmp_path)
+    load.load(con, sources, period=(date(2026, 5, 5), None))
+    assert rows(con, "SELECT count(*) FROM sends") == [(0,)]
+    assert rows(con, "SELECT reason, rows FROM out_of_scope_rows ORDER BY 1") == [
+        ("outside the audited period", 3),
+        ("receipt for a message not in scope", 2),
+    ]
+    con = db.connect()
+    load.load(con, sources, period=(date(2026, 5, 4), date(2026, 5, 4)))
+    assert rows(con, "SELECT count(*) FROM sends") == [(3,)]
+    with pytest.raises(InputError, match="ends"):
+        load.load(db.connect(), sources, period=(date(2026, 5, 4), date(2026, 5, 3)))

@@ -19,13 +19,18 @@ import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 import duckdb
 
 from . import phone, schema
 from .errors import InputError
+
+# Period bounds are calendar days in France (the billing clock of cost.BILLING_TZ).
+PERIOD_TZ = "Europe/Paris"
 
 Kind = Literal["sends", "receipts", "suppressions", "mo", "consent", "programs", "rate_card"]
 KINDS: tuple[str, ...] = tuple(schema.KIND_TABLE)
@@ -644,9 +649,16 @@ def load(
     assume_tz: str = "Europe/Paris",
     territories: Iterable[str] | None = None,
     ignored: Sequence[str] = (),
+    period: tuple[date | None, date | None] = (None, None),
 ) -> LoadReport:
-    """Load ``sources`` into the canonical tables, ``rejected_rows`` and ``row_accounting``."""
+    """Load ``sources`` into the canonical tables, ``rejected_rows`` and ``row_accounting``.
+
+    ``period`` (first day, last day; inclusive, Paris calendar days, None = open) limits
+    the sends audited; the others count out of scope. Consent, STOPs and suppressions are
+    history and are always read whole.
+    """
     report = LoadReport(sources=list(sources), ignored=list(ignored), assume_tz=assume_tz)
+    _set_period(con, period)
     allowed = sorted(set(territories) if territories else set(schema.TERRITORY_CLOCKS))
     unknown = set(allowed) - set(schema.TERRITORY_CLOCKS)
     if unknown:
@@ -681,6 +693,21 @@ def load(
     )
     _account(con)
     return report
+
+
+def _set_period(con: duckdb.DuckDBPyConnection, period: tuple[date | None, date | None]) -> None:
+    """The audited period as a one-row table of UTC bounds, half-open ``[start, end)``."""
+    first, last = period
+    if first and last and last < first:
+        raise InputError(f"the period ends ({last}) before it starts ({first})")
+    paris = ZoneInfo(PERIOD_TZ)
+    start = datetime.combine(first, time(), paris) if first else None
+    end = datetime.combine(last + timedelta(days=1), time(), paris) if last else None
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE audit_period AS "
+        "SELECT $start::TIMESTAMPTZ AS period_start, $end::TIMESTAMPTZ AS period_end",
+        {"start": start, "end": end},
+    )
 
 
 def _install_macros(con: duckdb.DuckDBPyConnection, assume_tz: str) -> None:
@@ -819,6 +846,12 @@ def _scope_case(kind: str, has_phone: bool, allowed: Sequence[str]) -> str:
         terr = ", ".join(f"'{t}'" for t in allowed)  # validated territory codes
         whens.append("WHEN ph_status = 'foreign' THEN 'foreign number'")
         whens.append(f"WHEN ph_territory NOT IN ({terr}) THEN 'territory not audited'")
+    if kind == "sends":
+        whens.append(
+            "WHEN sent_at < (SELECT period_start FROM audit_period) "
+            "OR sent_at >= (SELECT period_end FROM audit_period) "
+            "THEN 'outside the audited period'"
+        )
     if kind == "receipts":
         whens.append(
             "WHEN message_id NOT IN (SELECT message_id FROM sends) "
