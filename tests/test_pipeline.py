@@ -90,3 +90,10 @@ def test_unknown_profile_is_an_input_error() -> None:
 
 def test_demo_data_dir_exists() -> None:
     assert any(demo_data_dir().glob("sends*"))
+
+
+def test_period() -> None:
+    result = smsaudit.audit(STORY, period=("2026-05-04", "2026-05-04"))
+    assert ids(result, "blocked_window_messages") == ["m2"]  # m3 (1 May) is outside
+    with pytest.raises(InputError, match="not a date"):
+        smsaudit.audit(STORY, period=("May", None))

@@ -60,6 +60,7 @@ def _run(
     french_csv: bool,
     alsace_moselle: bool,
     quiet: bool,
+    period: tuple[str | None, str | None] = (None, None),
 ) -> None:
     from .pipeline import audit
     from .results import FORMATS
@@ -81,6 +82,7 @@ def _run(
             assume_tz=assume_tz,
             territories=terr,
             alsace_moselle=alsace_moselle,
+            period=period,
             progress=step,
         )
         step("writing outputs")
@@ -125,6 +127,10 @@ def audit_cmd(
     consent: FileOpt = None,
     programs: FileOpt = None,
     rate_card: Annotated[list[Path] | None, typer.Option("--rate-card")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="First day audited (YYYY-MM-DD, Paris calendar).")
+    ] = None,
+    until: Annotated[str | None, typer.Option(help="Last day audited, inclusive.")] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Audit the inputs in DATA_DIR (or the files named by --sends, --receipts, ...)."""
@@ -149,6 +155,7 @@ def audit_cmd(
         french_csv=french_csv,
         alsace_moselle=alsace_moselle,
         quiet=quiet,
+        period=(since, until),
     )
 
 

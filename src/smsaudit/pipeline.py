@@ -7,6 +7,7 @@ Named ``pipeline`` (not ``audit``) so that importing it never shadows the public
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
 from os import PathLike
 from pathlib import Path
 
@@ -71,19 +72,29 @@ def audit(
     assume_tz: str = "Europe/Paris",
     territories: Iterable[str] | None = None,
     alsace_moselle: bool = False,
+    period: tuple[date | str | None, date | str | None] = (None, None),
     progress: Progress | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
 ) -> Audit:
     """Audit the inputs in ``data`` (a folder, or ``{"sends": path, "receipts": [...], ...}``).
 
-    Raises :class:`smsaudit.errors.InputError` for unusable input; findings never raise.
+    ``period`` = (first day, last day), inclusive, as dates or ``YYYY-MM-DD``; None leaves
+    that end open. Raises :class:`smsaudit.errors.InputError` for unusable input;
+    findings never raise.
     """
     step = progress or (lambda _msg: None)
     prof = rules.load_profile(str(profile))
     con = con or db.connect()
     step("reading inputs")
     sources, ignored = _sources(data)
-    report = load.load(con, sources, assume_tz=assume_tz, territories=territories, ignored=ignored)
+    report = load.load(
+        con,
+        sources,
+        assume_tz=assume_tz,
+        territories=territories,
+        ignored=ignored,
+        period=(_day(period[0]), _day(period[1])),
+    )
     step("classifying send times")
     rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
     step("pricing messages")
@@ -105,6 +116,15 @@ def audit(
     step("comparing rule profiles")
     rules.compare_profiles(con, alsace_moselle=alsace_moselle)
     return Audit(con=con, profile=prof, load_report=report, skipped=skipped)
+
+
+def _day(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"not a date (YYYY-MM-DD): {value!r}") from None
 
 
 def _has_bodies(con: duckdb.DuckDBPyConnection) -> bool:
