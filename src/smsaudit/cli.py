@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
+from typer.exceptions import TyperException
 
 from . import __version__
 from .errors import InputError
@@ -208,14 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as exc:
         typer.echo(f"smsaudit: error: {exc}", err=True)
         return 2
-    except click.exceptions.Exit as exc:
+    except typer.Exit as exc:
         return int(exc.exit_code)
-    except click.exceptions.Abort:
+    except typer.Abort:
         typer.echo("smsaudit: aborted", err=True)
         return 1
-    except click.ClickException as exc:  # usage errors: bad option, missing argument
+    except TyperException as exc:  # usage errors (exit code 2): bad option, missing argument
         typer.echo(f"smsaudit: error: {exc.format_message()}", err=True)
-        return 2
+        return int(exc.exit_code)
     except Exception as exc:  # an internal error: one line, not a traceback
         typer.echo(f"smsaudit: internal error: {type(exc).__name__}: {exc}", err=True)
         return 1
