@@ -23,6 +23,7 @@ __all__ = [
     "CHARTS",
     "build",
     "daily_timeline",
+    "enable_notebook_renderer",
     "late_campaign_spans",
     "profile_comparison",
     "reconciliation_funnel",
@@ -487,3 +488,13 @@ def to_svg(chart: alt.TopLevelMixin) -> str:
 def to_png(chart: alt.TopLevelMixin, *, scale: float = 2.0) -> bytes:
     """Render ``chart`` to PNG bytes, offline; ``scale`` 2 suits high-density screens."""
     return bytes(vlc.vegalite_to_png(chart.to_dict(), vl_version=_vl_version(), scale=scale))
+
+
+def enable_notebook_renderer(*, ppi: int = 144) -> None:
+    """Show charts in notebooks as PNG images rendered offline by vl-convert.
+
+    No CDN, no JavaScript and no random element ids: a chart's output is a plain image that
+    JupyterLab shows offline and that nbval does not compare byte for byte. ``ppi`` 144
+    draws twice the pixels shown, for sharp charts on high-density screens.
+    """
+    alt.renderers.enable("png", ppi=ppi)
