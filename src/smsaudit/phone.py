@@ -273,13 +273,12 @@ def _type_sql(region: str, nsn: str) -> str:
 def _create_macros(con: duckdb.DuckDBPyConnection) -> None:
     """The phone_* macros and the phone_territories table that sql/phone_fast.sql uses."""
     cc_whens = " ".join(f"WHEN starts_with(d, '{cc}') THEN '{cc}'" for cc in FRENCH_CODES)
-    region_whens = " ".join(
-        f"WHEN '{cc}' THEN CASE "
-        + " ".join(f"WHEN {_valid_sql(r, 'nsn')} THEN '{r}'" for r in regions)
-        + " END"
-        for cc, regions in FRENCH_CODES.items()
-    )
-    national = ", ".join(f"phone_region('{cc}', nsn)" for cc in NATIONAL_ORDER)
+    # One macro per country code, so that each pattern appears once per call site.
+    for cc, regions in FRENCH_CODES.items():
+        whens = " ".join(f"WHEN {_valid_sql(r, 'nsn')} THEN '{r}'" for r in regions)
+        con.execute(f"CREATE OR REPLACE TEMP MACRO phone_region_{cc}(nsn) AS CASE {whens} END")
+    region_whens = " ".join(f"WHEN '{cc}' THEN phone_region_{cc}(nsn)" for cc in FRENCH_CODES)
+    national = ", ".join(f"phone_region_{cc}(nsn)" for cc in NATIONAL_ORDER)
     type_whens = " ".join(
         f"WHEN '{r}' THEN {_type_sql(r, 'nsn')}"
         for regions in FRENCH_CODES.values()
