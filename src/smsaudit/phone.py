@@ -120,9 +120,11 @@ def clean(raw: str | None) -> str | PhoneResult:
 
 def _result(number: phonenumbers.PhoneNumber) -> PhoneResult | None:
     """The result for a parsed number, or None when it is not valid."""
-    if not phonenumbers.is_valid_number(number):
-        return None
+    # is_valid_number(n) is is_valid_number_for_region(n, region_code_for_number(n)); the
+    # region lookup is the costly part (it tries every region of the country code).
     region = phonenumbers.region_code_for_number(number)
+    if region is None or not phonenumbers.is_valid_number_for_region(number, region):
+        return None
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     kind = _TYPE_NAMES[phonenumbers.number_type(number)]
     tz = schema.TERRITORY_CLOCKS.get(region or "")
