@@ -43,10 +43,8 @@ def parse(path: Path) -> nbformat.NotebookNode:
         elif cells:
             cells[-1][2].append(line)
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"},
-        "language_info": {"name": "python"},
-    }
+    kernelspec = {"name": KERNEL, "display_name": "Python 3 (ipykernel)", "language": "python"}
+    nb.metadata = {"kernelspec": kernelspec, "language_info": {"name": "python"}}
     for index, (kind, tags, lines) in enumerate(cells):
         if kind == "markdown":
             lines = [re.sub(r"^# ?", "", line) for line in lines]
