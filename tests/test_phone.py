@@ -9,6 +9,7 @@ import phonenumbers
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from phonenumbers import PhoneNumberType
 
 from smsaudit import db, phone, schema
 
@@ -112,7 +113,7 @@ garbage = st.one_of(
 # --- properties ---------------------------------------------------------------------------
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(
     st.lists(
         st.one_of(numbers(FRENCH_REGIONS), numbers(FOREIGN_REGIONS), garbage),
@@ -168,6 +169,23 @@ def test_every_metadata_example_number_in_every_spelling(con: duckdb.DuckDBPyCon
     assert {r.territory for r in got.values() if r.status == "french"} >= {
         "FR", "RE", "YT", "GP", "MQ", "GF", "PM"
     }  # fmt: skip
+
+
+def test_reference_is_phonenumbers_validity() -> None:
+    """classify's status and E.164 are phonenumbers' own for every example of every region."""
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in (PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE):
+            example = phonenumbers.example_number_for_type(region, kind)
+            if example is None:
+                continue
+            for nsn in (str(example.national_number), f"{example.national_number}9"):
+                raw = f"+{example.country_code} {nsn}"
+                number = phonenumbers.parse(raw)
+                got = phone.classify(raw)
+                assert (got.status != "invalid") == phonenumbers.is_valid_number(number), raw
+                if got.status != "invalid":
+                    assert got.e164 == phonenumbers.format_number(number, 0)
+                    assert got.territory == phonenumbers.region_code_for_number(number)
 
 
 # --- named cases ----------------------------------------------------------------------------
