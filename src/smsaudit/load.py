@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import io
 import re
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+import zlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -35,6 +38,8 @@ PERIOD_TZ = "Europe/Paris"
 Kind = Literal["sends", "receipts", "suppressions", "mo", "consent", "programs", "rate_card"]
 KINDS: tuple[str, ...] = tuple(schema.KIND_TABLE)
 EXTENSIONS = (".csv", ".csv.gz", ".parquet", ".json")
+# What a cut-off or corrupt gzip stream raises while it is read.
+_COMPRESSION_ERRORS = (OSError, EOFError, zlib.error)
 
 FieldType = Literal["text", "body", "ts", "date", "money", "count", "msisdn", "upper", "lower"]
 
@@ -198,8 +203,18 @@ def _open_bytes(path: Path) -> tuple[bytes, bool]:
                 return gz.read(65536), True
         with path.open("rb") as fh:
             return fh.read(65536), False
-    except (OSError, EOFError) as exc:
+    except _COMPRESSION_ERRORS as exc:
         raise InputError(f"unreadable compressed file ({exc})", file=path.name) from None
+
+
+@contextmanager
+def _whole_file(name: str) -> Iterator[None]:
+    """Reading a whole file: a gzip stream cut short or corrupt past the sniffed head is an
+    input error naming the file, not an internal error."""
+    try:
+        yield
+    except _COMPRESSION_ERRORS as exc:
+        raise InputError(f"truncated or corrupt compressed file ({exc})", file=name) from None
 
 
 def _check_text(head: bytes, name: str) -> None:
@@ -223,16 +238,27 @@ def _is_utf8(path: Path, is_gz: bool) -> bool:
     return True
 
 
-def _transcode(path: Path, is_gz: bool, workdir: Path) -> Path:
-    """A UTF-8 copy with ``\n`` line ends of a Windows-1252, mixed or mixed-newline file.
+def _transcode(path: Path, is_gz: bool, workdir: Path, *, utf16: bool = False) -> Path:
+    """A UTF-8 copy with ``\n`` line ends of a Windows-1252, mixed, mixed-newline or UTF-16 file.
 
     Files edited by hand and concatenated may mix encodings and line ends: each line is
     read as UTF-8 when it is valid UTF-8, else as Windows-1252 (bytes that CP1252 leaves
     undefined fall back to Latin-1), so no byte is lost; ``\r\n`` becomes ``\n``.
-    DuckDB reads neither CP1252 nor files mixing ``\n`` and ``\r\n``.
+    DuckDB reads neither CP1252 nor files mixing ``\n`` and ``\r\n``, and its own UTF-16
+    reader silently returns no rows for big-endian or ``\r\n`` files. A UTF-16 file is
+    decoded whole by its BOM; a cut-off last code unit becomes U+FFFD, so the record shows.
     """
     out = workdir / (path.name + ".utf8.csv")
     opener = gzip.open if is_gz else open
+    if utf16:
+        with (
+            opener(path, "rb") as raw_src,
+            io.TextIOWrapper(raw_src, encoding="utf-16", errors="replace", newline="") as text,
+            out.open("w", encoding="utf-8", newline="") as dst,
+        ):
+            for line in text:  # newline="": '\r\n' is one line end, kept as read
+                dst.write(line[:-2] + "\n" if line.endswith("\r\n") else line)
+        return out
     with opener(path, "rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
         for raw in src:
             line = raw[:-2] + b"\n" if raw.endswith(b"\r\n") else raw
@@ -491,25 +517,25 @@ class _Stager:
     def _csv(self, src: Source, table: str) -> tuple[str, dict[str, object]]:
         head, is_gz = _open_bytes(src.path)
         _check_text(head, src.name)
-        path, encoding = src.path, "utf-8"
-        if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-            encoding, text = "utf-16", head.decode("utf-16", errors="ignore")
-        elif _is_utf8(path, is_gz):
-            text = head.decode("utf-8", errors="ignore")
-        else:
-            path = _transcode(path, is_gz, self.workdir)
-            with path.open(encoding="utf-8") as fh:
-                text = fh.read(65536)
+        path = src.path
+        with _whole_file(src.name):
+            utf16 = head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+            if not utf16 and _is_utf8(path, is_gz):
+                text = head.decode("utf-8", errors="ignore")
+            else:
+                path = _transcode(path, is_gz, self.workdir, utf16=utf16)
+                with path.open(encoding="utf-8") as fh:
+                    text = fh.read(65536)
         header, delim = _header_and_delimiter(text, src.name)
         names = [f"c{i}" for i in range(len(header))]
         mapping = {
             canon: names[header.index(h)] for canon, h in self._map_columns(src, header).items()
         }
-        params = {"p": str(path), "delim": delim, "enc": encoding}
+        params = {"p": str(path), "delim": delim}
         columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"  # our own names
         reader = (
             "read_csv($p, header=true, delim=$delim, quote='\"', escape='\"', "
-            f"columns={columns}, encoding=$enc, store_rejects=true, "
+            f"columns={columns}, encoding='utf-8', store_rejects=true, "
             f"rejects_table='{table}_rej', rejects_scan='{table}_scan', "
             "max_line_size=100000000, null_padding=false, auto_detect=false)"
         )
@@ -527,8 +553,8 @@ class _Stager:
             if path != src.path:
                 raise InputError(f"unreadable CSV ({_first_line(exc)})", file=src.name) from None
             # Mixed line ends trip DuckDB's parser: retry once on a normalised copy.
-            params["p"] = str(_transcode(src.path, is_gz, self.workdir))
-            params["enc"] = "utf-8"
+            with _whole_file(src.name):
+                params["p"] = str(_transcode(src.path, is_gz, self.workdir))
             try:
                 self.con.execute(f"DROP TABLE IF EXISTS {table}_rej")
                 self.con.execute(create, params)
