@@ -256,8 +256,8 @@ def _transcode(path: Path, is_gz: bool, workdir: Path, *, utf16: bool = False) -
             io.TextIOWrapper(raw_src, encoding="utf-16", errors="replace", newline="") as text,
             out.open("w", encoding="utf-8", newline="") as dst,
         ):
-            for line in text:  # newline="": '\r\n' is one line end, kept as read
-                dst.write(line[:-2] + "\n" if line.endswith("\r\n") else line)
+            for chars in text:  # newline="": '\r\n' is one line end, kept as read
+                dst.write(chars[:-2] + "\n" if chars.endswith("\r\n") else chars)
         return out
     with opener(path, "rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
         for raw in src:
