@@ -479,9 +479,20 @@ class _Stager:
             raise InputError(
                 f"not a readable Parquet file ({_first_line(exc)})", file=src.name
             ) from None
-        types = {str(n): str(t) for n, t in desc}
-        mapping = self._map_columns(src, list(types))
-        inner = "SELECT *, file_row_number + 1 AS line FROM read_parquet($p, file_row_number=true)"
+        names = [str(n) for n, _ in desc]
+        # The file's own columns are read under our names c0, c1, ... so that a column called
+        # ``line``, ``input_file`` or ``rec`` cannot shadow ours.
+        ours = {n: f"c{i}" for i, n in enumerate(names)}
+        mapping = {canon: ours[n] for canon, n in self._map_columns(src, names).items()}
+        types = {ours[str(n)]: str(t) for n, t in desc}
+        cols = "".join(f", {_quote(n)} AS {ours[n]}" for n in names if ours[n] in mapping.values())
+        if "file_row_number" in {n.lower() for n in names}:
+            # DuckDB refuses file_row_number=true when the file has a column of that name.
+            scan = "read_parquet($p) WITH ORDINALITY AS t"
+            line = f"#{len(names) + 1}"
+        else:
+            scan, line = "read_parquet($p, file_row_number=true)", "file_row_number + 1"
+        inner = f"SELECT {line} AS line{cols} FROM {scan}"
         return self._select(src, inner, mapping, types), {"p": str(src.path)}
 
     def _json(self, src: Source) -> tuple[str, dict[str, object]]:
