@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import io
+import json
 import re
 import tempfile
 import zlib
@@ -40,6 +41,10 @@ KINDS: tuple[str, ...] = tuple(schema.KIND_TABLE)
 EXTENSIONS = (".csv", ".csv.gz", ".parquet", ".json")
 # What a cut-off or corrupt gzip stream raises while it is read.
 _COMPRESSION_ERRORS = (OSError, EOFError, zlib.error)
+# Longest text kept in rejected_rows.value (characters).
+VALUE_MAX = 200
+# Largest JSON document read a second time, by Python, to say where it is broken (bytes).
+JSON_LOCATE_MAX = 256 << 20
 
 FieldType = Literal["text", "body", "ts", "date", "money", "count", "msisdn", "upper", "lower"]
 
@@ -360,6 +365,17 @@ def _value_expr(f: Field, raw: str, src_type: str) -> str:
     return f"nullif(trim(CAST({raw} AS VARCHAR)), '')"
 
 
+def _clip(text: str) -> str:
+    """SQL: ``text`` cut to VALUE_MAX characters, marked with '…' when cut.
+
+    ``rejected_rows.value`` shows what was refused; it must never copy a 50 MB body.
+    """
+    return (
+        f"CASE WHEN length({text}) > {VALUE_MAX} "
+        f"THEN left({text}, {VALUE_MAX - 1}) || '…' ELSE {text} END"
+    )
+
+
 def _quote(ident: str) -> str:
     """A DuckDB identifier, quoted; used only for column names read from a file's header."""
     return '"' + ident.replace('"', '""') + '"'
@@ -381,6 +397,30 @@ class LoadReport:
     def has(self, kind: str) -> bool:
         """Whether at least one file of ``kind`` was given."""
         return kind in self.kinds_present
+
+
+def _first_line_is_json(head: bytes) -> bool:
+    """Whether the file's first non-blank line is a whole JSON value (one report per line)."""
+    first = next((ln for ln in head.decode("utf-8", "replace").splitlines() if ln.strip()), "")
+    try:
+        json.loads(first)
+    except ValueError:
+        return False
+    return True
+
+
+def _json_error(src: Source, exc: duckdb.Error) -> InputError:
+    """A malformed JSON document, located by Python's parser (DuckDB's line is unreliable)."""
+    if src.path.stat().st_size <= JSON_LOCATE_MAX:
+        try:
+            json.loads(src.path.read_text(encoding="utf-8", errors="replace"))
+        except json.JSONDecodeError as err:
+            return InputError(
+                f"malformed JSON ({err.msg}, character {err.colno})",
+                file=src.name,
+                line=err.lineno,
+            )
+    return InputError(f"malformed JSON ({_first_line(exc)})", file=src.name)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -415,7 +455,7 @@ class _Stager:
             if low.endswith(".parquet"):
                 sql, params = self._parquet(src)
             elif low.endswith(".json"):
-                sql, params = self._json(src)
+                sql, params = self._json(src, table)
             else:
                 sql, params = self._csv(src, table)
             self.con.execute(
@@ -495,7 +535,7 @@ class _Stager:
         inner = f"SELECT {line} AS line{cols} FROM {scan}"
         return self._select(src, inner, mapping, types), {"p": str(src.path)}
 
-    def _json(self, src: Source) -> tuple[str, dict[str, object]]:
+    def _json(self, src: Source, table: str) -> tuple[str, dict[str, object]]:
         head, _ = _open_bytes(src.path)
         _check_text(head, src.name)
         cols = ", ".join(
@@ -517,13 +557,49 @@ class _Stager:
             SELECT doc AS line, json AS r FROM docs WHERE NOT json_exists(json, '$.results')
           )
           SELECT line, {cols} FROM reports ORDER BY line"""
+        params: dict[str, object] = {"p": str(src.path)}
         try:
-            self.con.execute(f"SELECT count(*) FROM ({inner})", {"p": str(src.path)}).fetchall()
+            self.con.execute(f"SELECT count(*) FROM ({inner})", params).fetchall()
         except duckdb.Error as exc:
-            raise InputError(f"malformed JSON ({_first_line(exc)})", file=src.name) from None
+            if not _first_line_is_json(head):
+                raise _json_error(src, exc) from None
+            # One report per line (webhook logs): a broken line, typically the last one of a
+            # log cut off mid-write, is a rejected row; the other lines still count.
+            inner, params = self._json_lines(src, table, cols), {}
         mapping = {c: c for c in INFOBIP_PATHS}
         types = dict.fromkeys(INFOBIP_PATHS, "VARCHAR")
-        return self._select(src, inner, mapping, types), {"p": str(src.path)}
+        return self._select(src, inner, mapping, types), params
+
+    def _json_lines(self, src: Source, table: str, cols: str) -> str:
+        """Reports of a one-per-line JSON file; lines that are not JSON go to malformed_rows."""
+        con = self.con
+        try:
+            con.execute(
+                f"""CREATE OR REPLACE TEMP TABLE {table}_lines AS
+                    SELECT ord AS line, txt, json_valid(txt) AS ok FROM (
+                      SELECT u.ord, rtrim(u.l, chr(13)) AS txt
+                      FROM read_text($p) t,
+                           unnest(string_split(t.content, chr(10))) WITH ORDINALITY AS u(l, ord)
+                    ) WHERE trim(txt) <> ''""",
+                {"p": str(src.path)},
+            )
+        except duckdb.Error as exc:
+            raise InputError(f"unreadable JSON ({_first_line(exc)})", file=src.name) from None
+        con.execute(
+            f"""INSERT INTO malformed_rows SELECT $f, line, {_clip("txt")}, 'malformed JSON record'
+                FROM {table}_lines WHERE NOT ok ORDER BY line""",
+            {"f": src.name},
+        )
+        return f"""
+          WITH docs AS (SELECT line, txt::JSON AS json FROM {table}_lines WHERE ok),
+          reports AS (
+            SELECT d.line, u.r
+            FROM docs d, unnest(json_extract(d.json, '$.results[*]')) AS u(r)
+            WHERE json_exists(d.json, '$.results')
+            UNION ALL
+            SELECT line, json AS r FROM docs WHERE NOT json_exists(json, '$.results')
+          )
+          SELECT line, {cols} FROM reports ORDER BY line"""
 
     def _csv(self, src: Source, table: str) -> tuple[str, dict[str, object]]:
         head, is_gz = _open_bytes(src.path)
@@ -616,7 +692,7 @@ class _Stager:
                 FROM allrec"""
         )
         con.execute(
-            f"""INSERT INTO malformed_rows SELECT $f, line, left(txt, 200),
+            f"""INSERT INTO malformed_rows SELECT $f, line, {_clip("txt")},
                 'malformed CSV record: ' || msg FROM {table}_pos WHERE rec IS NULL ORDER BY line""",
             {"f": src.name},
         )
@@ -846,7 +922,7 @@ def _finish_kind(
         )
     con.execute(
         f"""INSERT INTO rejected_rows
-            SELECT input_file, line, rej_column, rej_value, rej_reason
+            SELECT input_file, line, rej_column, {_clip("rej_value")}, rej_reason
             FROM sorted_{kind} WHERE rej_reason IS NOT NULL ORDER BY file_ord, line"""
     )
     con.execute(
