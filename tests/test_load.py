@@ -279,7 +279,7 @@ def test_missing_required_column(tmp_path: Path) -> None:
 def test_broken_json(tmp_path: Path) -> None:
     write_sends(tmp_path / "sends.csv")
     (tmp_path / "receipts.json").write_text('{"results": [{"messageId": "m1",')
-    with pytest.raises(InputError, match=r"^receipts\.json: malformed JSON"):
+    with pytest.raises(InputError, match=r"^receipts\.json, line 1: malformed JSON"):
         run(tmp_path)
 
 
