@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 DATA   ?= data_samples
 OUT    ?= smsaudit-report
 
-.PHONY: demo test lint typecheck unit notebooks lab nightly samples bench browser clean
+.PHONY: demo test lint typecheck unit notebooks notebooks-build lab nightly samples bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,8 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks data_samples
-	$(BIN)/ruff format --check src tests benchmarks data_samples
+	$(BIN)/ruff check src tests benchmarks data_samples notebooks
+	$(BIN)/ruff format --check src tests benchmarks data_samples notebooks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -34,10 +34,14 @@ unit: $(STAMP) browser
 
 # Strict nbval, twice, under two machine time zones: outputs must not depend on either.
 notebooks: $(STAMP)
-	TZ=UTC $(BIN)/pytest -q -p no:randomly --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
+	TZ=UTC $(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
 	TZ=America/New_York $(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
 
 test: lint typecheck unit notebooks
+
+# Rebuild the committed notebooks (with outputs) from notebooks/src/*.py.
+notebooks-build: $(STAMP)
+	$(BIN)/python notebooks/build.py
 
 samples: $(STAMP)
 	$(BIN)/python data_samples/generate.py
