@@ -209,7 +209,7 @@ def _open_bytes(path: Path) -> tuple[bytes, bool]:
         with path.open("rb") as fh:
             return fh.read(65536), False
     except _COMPRESSION_ERRORS as exc:
-        raise InputError(f"unreadable compressed file ({exc})", file=path.name) from None
+        raise InputError(f"truncated or corrupt compressed file ({exc})", file=path.name) from None
 
 
 @contextmanager
@@ -501,8 +501,10 @@ class _Stager:
         mapping = {f.name: by_key[f.name] for f in spec if f.name in by_key}
         missing = [f.name for f in spec if f.required and f.name not in mapping]
         if missing:
+            # No known name at all: most likely a file without a header line.
+            hint = "" if mapping else " (no known column name: is the header line missing?)"
             raise InputError(
-                f"missing required column {', '.join(missing)} for {src.kind}",
+                f"missing required column {', '.join(missing)} for {src.kind}{hint}",
                 file=src.name,
                 line=None if src.name.lower().endswith(".parquet") else 1,
                 column=missing[0],
@@ -516,9 +518,9 @@ class _Stager:
                 {"p": str(src.path)},
             ).fetchall()
         except duckdb.Error as exc:
-            raise InputError(
-                f"not a readable Parquet file ({_first_line(exc)})", file=src.name
-            ) from None
+            # DuckDB's message repeats the full path; the file's name says enough.
+            why = _first_line(exc).replace(str(src.path), src.name)
+            raise InputError(f"not a readable Parquet file ({why})", file=src.name) from None
         names = [str(n) for n, _ in desc]
         # The file's own columns are read under our names c0, c1, ... so that a column called
         # ``line``, ``input_file`` or ``rec`` cannot shadow ours.
