@@ -69,6 +69,8 @@ def test_save_writes_every_table(story: smsaudit.Audit, tmp_path: Path) -> None:
     names = {p.name for p in paths}
     for table in story.tables:
         assert f"{table}.csv" in names and f"{table}.parquet" in names
+    for table in ("finance_summary", "latest_safe_start", "out_of_scope_rows"):
+        assert f"{table}.csv" in names
     assert "report.html" in names
     assert any(n.endswith(".xlsx") for n in names)
 

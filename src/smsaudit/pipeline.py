@@ -32,6 +32,16 @@ FINDING_TABLES: tuple[str, ...] = (
     "row_accounting",
 )
 
+# Further tables written next to the findings: the finance view, the safe-start advice, the
+# detail behind row_accounting and the STOPs no send explains, and the profiles compared.
+EXTRA_TABLES: tuple[str, ...] = (
+    "finance_summary",
+    "latest_safe_start",
+    "profile_comparison",
+    "out_of_scope_rows",
+    "unattributed_stops",
+)
+
 # Which inputs an audit needs beyond sends; without them it is skipped and said so.
 NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
     "suppressions": (

@@ -193,9 +193,11 @@ class Audit:
         out.mkdir(parents=True, exist_ok=True)
         headline = [(h.label, h.text) for h in self.summary()]
         summary = headline + self.assumptions()
+        from .pipeline import EXTRA_TABLES
+
         paths = export.save(
             self.con,
-            self.tables,
+            self.tables + EXTRA_TABLES,
             out,
             list(dict.fromkeys(formats)),
             mask_secret=secret,
