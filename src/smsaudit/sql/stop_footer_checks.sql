@@ -39,8 +39,10 @@ SELECT
     CASE
         WHEN folded IS NULL OR folded = '' THEN 'no_body'
         WHEN expected IS NULL THEN 'unknown_route'
-        -- expected holds only letters, digits and spaces (sender_routes): safe in a pattern
-        WHEN regexp_matches(folded, '(^|[^\pL\pN])' || lower(expected) || '$') THEN 'ok'
+        -- a whole-word suffix; the pattern stays constant so it is compiled once, not per row
+        WHEN ends_with(folded, lower(expected))
+            AND NOT regexp_matches(left(folded, length(folded) - length(expected)), '[\pL\pN]$')
+            THEN 'ok'
         ELSE 'missing'
     END AS outcome,
     right(rtrim(body), 40) AS body_end,
