@@ -169,19 +169,7 @@ def demo(
     """Run the full audit on the bundled data_samples/."""
     from .pipeline import demo_data_dir
 
-    _run(
-        demo_data_dir(),
-        {},
-        out=out,
-        profile="fr-acoustic",
-        formats=format,
-        assume_tz="Europe/Paris",
-        territories=None,
-        mask_msisdn=mask_msisdn,
-        french_csv=False,
-        alsace_moselle=False,
-        quiet=quiet,
-    )
+    audit_cmd(demo_data_dir(), out=out, format=format, mask_msisdn=mask_msisdn, quiet=quiet)
 
 
 @app.command()
