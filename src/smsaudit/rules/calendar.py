@@ -30,6 +30,8 @@ from smsaudit.rules.profiles import Profile, list_profiles, load_profile
 from smsaudit.schema import TERRITORY_CLOCKS
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# send_windows.sql joins on slot = bucket * 16 + the territory's position in this list.
+_SLOT_ORDER = "[" + ", ".join(f"'{t}'" for t in TERRITORY_CLOCKS) + "]"
 
 
 def _profile(profile: Profile | str) -> Profile:
@@ -155,6 +157,8 @@ def classify_sends(
         territories,
         alsace_moselle=alsace_moselle or chosen.alsace_moselle,
     )
+    if _SLOT_ORDER not in sqlfiles.query("send_windows"):  # pragma: no cover - a schema change
+        raise RuntimeError(f"send_windows.sql must number territories as {_SLOT_ORDER}")
     sqlfiles.materialize(con, "send_windows", {"bucket_us": chosen.bucket_minutes * 60_000_000})
 
 

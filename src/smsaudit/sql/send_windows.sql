@@ -4,6 +4,23 @@
 -- transactional rows too so that charts can show all traffic against the windows.
 -- $bucket_us is window_calendar's bucket in microseconds. The local time is the UTC instant
 -- shifted by the bucket's offset: integer arithmetic, no per-row time-zone lookup.
+-- The join is on one BIGINT, slot = bucket * 16 + the territory's position in the list of
+-- schema.TERRITORY_CLOCKS: one integer key hashes and compares about twice as fast as the
+-- pair (territory VARCHAR, bucket), and the calendar side is only a few thousand rows.
+WITH
+calendar AS (
+    SELECT
+        bucket * 16
+        + list_position(['FR', 'RE', 'YT', 'GP', 'MQ', 'GF', 'BL', 'MF', 'PM'], territory) AS slot,
+        local_date,
+        utc_offset_minutes,
+        utc_offset,
+        blocked,
+        reason,
+        severity,
+        profile
+    FROM window_calendar
+)
 SELECT
     s.message_id,
     s.territory,
@@ -21,5 +38,6 @@ SELECT
     ) || c.utc_offset AS local_time,
     c.profile
 FROM sends AS s
-LEFT JOIN window_calendar AS c
-    ON c.territory = s.territory AND c.bucket = epoch_us(s.sent_at) // $bucket_us
+LEFT JOIN calendar AS c
+    ON c.slot = epoch_us(s.sent_at) // $bucket_us * 16
+    + list_position(['FR', 'RE', 'YT', 'GP', 'MQ', 'GF', 'BL', 'MF', 'PM'], s.territory)
