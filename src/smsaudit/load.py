@@ -904,23 +904,24 @@ def _finish_kind(
     )
     if kind == "sends":
         # A message_id seen again: the first usable occurrence (file order, line) is kept.
+        # Duplicates are rare: find them on the narrow message_id column and update those
+        # few rows in place, rather than sorting and rewriting every wide row in a window.
         con.execute(
-            """CREATE OR REPLACE TEMP TABLE sorted_sends AS
-               WITH d AS (
-                 SELECT *, row_number() OVER w AS dup_rank, first_value(input_file) OVER w AS f0,
-                        first_value(line) OVER w AS l0
+            """UPDATE sorted_sends AS s SET
+                 rej_column = 'message_id',
+                 rej_value = s.message_id__raw,
+                 rej_reason = 'duplicate message_id (first at ' || d.f0 || ' line ' || d.l0 || ')'
+               FROM (
+                 SELECT message_id, file_ord, line, row_number() OVER w AS dup_rank,
+                        first_value(input_file) OVER w AS f0, first_value(line) OVER w AS l0
                  FROM sorted_sends
-                 WINDOW w AS (PARTITION BY message_id, rej_reason IS NULL ORDER BY file_ord, line)
-               )
-               SELECT * EXCLUDE (dup_rank, f0, l0) REPLACE (
-                 CASE WHEN rej_reason IS NULL AND dup_rank > 1 THEN 'message_id'
-                      ELSE rej_column END AS rej_column,
-                 CASE WHEN rej_reason IS NULL AND dup_rank > 1 THEN message_id__raw
-                      ELSE rej_value END AS rej_value,
-                 CASE WHEN rej_reason IS NULL AND dup_rank > 1
-                      THEN 'duplicate message_id (first at ' || f0 || ' line ' || l0 || ')'
-                      ELSE rej_reason END AS rej_reason)
-               FROM d"""
+                 WHERE rej_reason IS NULL AND message_id IN (
+                   SELECT message_id FROM sorted_sends WHERE rej_reason IS NULL
+                   GROUP BY message_id HAVING count(*) > 1)
+                 WINDOW w AS (PARTITION BY message_id ORDER BY file_ord, line)
+               ) AS d
+               WHERE d.dup_rank > 1 AND s.rej_reason IS NULL AND s.message_id = d.message_id
+                 AND s.file_ord = d.file_ord AND s.line = d.line"""
         )
     con.execute(
         f"""INSERT INTO rejected_rows
