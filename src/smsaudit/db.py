@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import contextlib
+import os
 
 import duckdb
 
 
-def connect(database: str = ":memory:", *, threads: int | None = None) -> duckdb.DuckDBPyConnection:
-    """A connection whose TIMESTAMPTZ arithmetic and display are in UTC, whatever ``TZ`` says."""
+def connect(
+    database: str = ":memory:",
+    *,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """A connection whose TIMESTAMPTZ arithmetic and display are in UTC, whatever ``TZ`` says.
+
+    ``threads`` and ``memory_limit`` (DuckDB syntax, e.g. ``"1.5GB"``) default to
+    ``$SMSAUDIT_THREADS`` and ``$SMSAUDIT_MEMORY_LIMIT`` when set, else DuckDB's own
+    defaults. Over the limit DuckDB spills to its temporary directory instead of growing.
+    """
+    threads = threads or int(os.environ.get("SMSAUDIT_THREADS") or 0) or None
+    memory_limit = memory_limit or os.environ.get("SMSAUDIT_MEMORY_LIMIT") or None
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
     con.execute("SET Calendar = 'gregorian'")
@@ -19,4 +32,6 @@ def connect(database: str = ":memory:", *, threads: int | None = None) -> duckdb
             con.execute(f"SET {setting} = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
+    if memory_limit:
+        con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     return con
