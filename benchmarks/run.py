@@ -86,14 +86,16 @@ def floor_seconds(data: Path, threads: int, repeat: int) -> tuple[float, dict[st
     return best, rows
 
 
-def run_audit(data: Path, out: Path, formats: list[str]) -> tuple[float, int, str]:
+def run_audit(
+    data: Path, out: Path, formats: list[str], env: dict[str, str]
+) -> tuple[float, int, str]:
     """Wall time, peak RSS (bytes) and stdout of ``smsaudit audit`` in a child process."""
     command = [sys.executable, "-m", "smsaudit", "audit", str(data), "--out", str(out), "--quiet"]
     for fmt in formats:
         command += ["--format", fmt]
     with tempfile.TemporaryFile("w+") as stdout, tempfile.TemporaryFile("w+") as stderr:
         started = time.perf_counter()
-        child = subprocess.Popen(command, stdout=stdout, stderr=stderr, text=True)
+        child = subprocess.Popen(command, stdout=stdout, stderr=stderr, text=True, env=env)
         # wait4 gives the resource usage of this very child (ru_maxrss: KiB on Linux)
         _, status, usage = os.wait4(child.pid, 0)
         elapsed = time.perf_counter() - started
@@ -105,13 +107,14 @@ def run_audit(data: Path, out: Path, formats: list[str]) -> tuple[float, int, st
         return elapsed, usage.ru_maxrss * 1024, stdout.read()
 
 
-def stages(data: Path, out: Path, formats: list[str]) -> str:
+def stages(data: Path, out: Path, formats: list[str], env: dict[str, str]) -> str:
     """Per-step timings of the audit, from a child process."""
     done = subprocess.run(
         [sys.executable, "-c", STAGES_CHILD, str(data), str(out), ",".join(formats)],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if done.returncode != 0:
         raise SystemExit(f"audit with stage timings failed:\n{done.stderr}")
@@ -130,6 +133,9 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="floor: best of this many")
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--stages", action="store_true", help="also time each audit step")
+    parser.add_argument(
+        "--memory-limit", default="1.5GB", help="DuckDB memory_limit of the audit ('' = default)"
+    )
     args = parser.parse_args()
     if not args.data.is_dir():
         raise SystemExit(f"no folder {args.data}: run benchmarks/generate.py first")
@@ -143,11 +149,15 @@ def main() -> None:
     print(f"inputs: {sum(rows.values()):,} rows in {len(rows)} files, {size / 2**20:,.0f} MiB")
     with tempfile.TemporaryDirectory(prefix="smsaudit-bench-") as tmp:
         out = args.out or Path(tmp) / "report"
-        audit, peak, stdout = run_audit(args.data, out, formats)
+        env = dict(os.environ, SMSAUDIT_THREADS=str(args.threads))
+        if args.memory_limit:
+            env["SMSAUDIT_MEMORY_LIMIT"] = args.memory_limit
+        audit, peak, stdout = run_audit(args.data, out, formats, env)
         written = sum(p.stat().st_size for p in out.iterdir() if p.is_file())
-        timings = stages(args.data, Path(tmp) / "stages", formats) if args.stages else ""
+        timings = stages(args.data, Path(tmp) / "stages", formats, env) if args.stages else ""
     ratio = audit / floor
-    print(f"threads {args.threads}, DuckDB {duckdb.__version__}")
+    limit = args.memory_limit or "DuckDB default"
+    print(f"threads {args.threads}, memory_limit {limit}, DuckDB {duckdb.__version__}")
     print(f"(a) floor: read every column once   {floor:8.2f} s  (best of {args.repeat})")
     print(f"(b) smsaudit audit --format {','.join(formats):<8} {audit:8.2f} s  (wall, one run)")
     print(f"    outputs written: {written / 2**20:,.0f} MiB")
