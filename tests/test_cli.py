@@ -92,7 +92,7 @@ def test_broken_json_exits_2(tmp_path: Path) -> None:
     (tmp_path / "receipts.json").write_text('{"results": [')
     proc = smsaudit("audit", str(tmp_path), "--out", str(tmp_path / "out"))
     assert proc.returncode == 2
-    assert one_line_error(proc).startswith("smsaudit: error: receipts.json: malformed JSON")
+    assert one_line_error(proc).startswith("smsaudit: error: receipts.json, line 1: malformed JSON")
 
 
 def test_bad_rows_do_not_fail_the_run(tmp_path: Path) -> None:
