@@ -684,3 +684,15 @@ def test_period_limits_sends_and_their_receipts(tmp_path: Path) -> None:
     assert rows(con, "SELECT count(*) FROM sends") == [(3,)]
     with pytest.raises(InputError, match="ends"):
         load.load(db.connect(), sources, period=(date(2026, 5, 4), date(2026, 5, 3)))
+
+
+def test_crlf_file_with_a_short_record_keeps_line_numbers(tmp_path: Path) -> None:
+    (tmp_path / "sends.csv").write_bytes(
+        b"message_id;sent_at;msisdn;sender_id\r\n"
+        b"a;2026-05-04T10:00:00Z;0612345678;36184\r\n"
+        b"b;2026-05-04T10:00:00Z\r\n"
+        b"c;2026-05-04T10:00:00Z;0612345678;36184\r\n"
+    )
+    con = run(tmp_path)
+    assert rows(con, "SELECT message_id, line FROM sends") == [("a", 2), ("c", 4)]
+    assert rows(con, "SELECT line, value FROM rejected_rows") == [(3, "b;2026-05-04T10:00:00Z")]

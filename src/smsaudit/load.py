@@ -673,7 +673,9 @@ class _Stager:
             f"""CREATE TEMP TABLE {table}_pos AS
                 WITH r AS (
                   -- the reader may log several errors for one record: keep one per line
-                  SELECT line - 1 AS pos, any_value(csv_line) AS csv_line,
+                  -- after a CRLF, DuckDB keeps the previous line's LF at the record's start
+                  SELECT line - 1 AS pos,
+                         trim(any_value(csv_line), chr(13) || chr(10)) AS csv_line,
                          min(error_message) AS error_message
                   FROM {rej} GROUP BY line
                 ), j AS (SELECT *, row_number() OVER (ORDER BY pos) AS j FROM r),
