@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from smsaudit import schema
+from smsaudit import pipeline, schema
 
 # (message_id, sent_at UTC, msisdn, territory, tz, sender_id, program_id, campaign_id,
 #  aggregator, category, body, segments, price)
@@ -204,19 +204,7 @@ _STATEMENTS = [
     """,
 ]
 
-FINDING_TABLES = (
-    "blocked_window_messages",
-    "wasted_spend",
-    "late_campaigns",
-    "suppressions",
-    "suppressed_not_opted_out",
-    "sends_after_suppression",
-    "missing_stop_footer",
-    "invalid_consent_source",
-    "consent_updates",
-    "rejected_rows",
-    "row_accounting",
-)
+FINDING_TABLES = pipeline.FINDING_TABLES  # CONTRACT §4, in reading order
 
 ALL_TABLES = (
     *FINDING_TABLES,
