@@ -87,8 +87,9 @@ def _run(
         )
         step("writing outputs")
         paths = result.save(out, fmts, mask_msisdn=mask_msisdn, french_csv=french_csv)
-    width = max(len(h.label) for h in result.summary())
-    for h in result.summary():
+    headline = result.summary()
+    width = max(len(h.label) for h in headline)
+    for h in headline:
         typer.echo(f"{h.label:<{width}}  {h.text}")
     for table, why in result.skipped.items():
         typer.echo(f"skipped {table}: {why}")

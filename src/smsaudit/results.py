@@ -192,7 +192,8 @@ class Audit:
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
         headline = [(h.label, h.text) for h in self.summary()]
-        summary = headline + self.assumptions()
+        assumptions = self.assumptions()
+        summary = headline + assumptions
         from .pipeline import EXTRA_TABLES
 
         paths = export.save(
@@ -214,7 +215,7 @@ class Audit:
                     headline=headline,
                     charts=built,
                     tables=self.tables,
-                    assumptions=self.assumptions(),
+                    assumptions=assumptions,
                     mask_secret=secret,
                 )
             )
