@@ -376,6 +376,19 @@ def _clip(text: str) -> str:
     )
 
 
+def _naive_expr(col: str, src_type: str) -> str:
+    """SQL: 1 when source column ``col`` holds a timestamp without offset, else 0."""
+    if src_type != "VARCHAR":  # TIMESTAMP or DATE: naive by type
+        return f"CASE WHEN {col} IS NULL THEN 0 ELSE 1 END"
+    offset = f"regexp_matches(trim({col}), '{_OFFSET_RE}')"
+    return f"CASE WHEN nullif(trim({col}), '') IS NOT NULL AND NOT {offset} THEN 1 ELSE 0 END"
+
+
+def _literal(text: str) -> str:
+    """A SQL string literal (for views, which take no parameters)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def _quote(ident: str) -> str:
     """A DuckDB identifier, quoted; used only for column names read from a file's header."""
     return '"' + ident.replace('"', '""') + '"'
@@ -452,15 +465,19 @@ class _Stager:
         table = f"stg_{self.n}"
         low = src.path.name.lower()
         try:
+            # Parquet and CSV are staged as views: their rows are copied once, later, into
+            # the canonical table. A JSON file's reports are extracted once, into a table.
+            params: dict[str, object] = {}
             if low.endswith(".parquet"):
-                sql, params = self._parquet(src)
+                sql, what = self._parquet(src), "VIEW"
             elif low.endswith(".json"):
-                sql, params = self._json(src, table)
+                (sql, params), what = self._json(src, table), "TABLE"
             else:
-                sql, params = self._csv(src, table)
+                sql, what = self._csv(src, table), "VIEW"
             self.con.execute(
-                f"CREATE TEMP TABLE {table} AS SELECT $input_file AS input_file, * FROM ({sql})",
-                {**params, "input_file": src.name},
+                f"CREATE TEMP {what} {table} AS SELECT {_literal(src.name)} AS input_file, * "
+                f"FROM ({sql})",
+                params or None,
             )
         except duckdb.Error as exc:
             raise InputError(_first_line(exc), file=src.name) from None
@@ -481,14 +498,21 @@ class _Stager:
     ) -> str:
         """Typed and raw canonical columns from ``inner`` (columns: canonical -> source column)."""
         parts = ["line"]
+        naive = []
         for f in SPECS[src.kind]:
             if f.name in columns:
                 col = _quote(columns[f.name])
-                parts.append(f"{_value_expr(f, col, types[columns[f.name]])} AS {f.name}")
+                src_type = types[columns[f.name]]
+                parts.append(f"{_value_expr(f, col, src_type)} AS {f.name}")
                 parts.append(f"CAST({col} AS VARCHAR) AS {f.name}__raw")
+                if f.type == "ts" and not src_type.startswith("TIMESTAMP WITH TIME ZONE"):
+                    naive.append(_naive_expr(col, src_type))
             else:
                 parts.append(f"NULL AS {f.name}")
                 parts.append(f"NULL::VARCHAR AS {f.name}__raw")
+        # Timestamps read without an offset (in --assume-tz), counted per row; a typed
+        # TIMESTAMPTZ column has none, and costs nothing here.
+        parts.append(f"{' + '.join(naive) if naive else '0'} AS naive__n")
         return f"SELECT {', '.join(parts)} FROM ({inner})"
 
     @staticmethod
@@ -511,7 +535,7 @@ class _Stager:
             )
         return mapping
 
-    def _parquet(self, src: Source) -> tuple[str, dict[str, object]]:
+    def _parquet(self, src: Source) -> str:
         try:
             desc = self.con.execute(
                 "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($p))",
@@ -535,7 +559,7 @@ class _Stager:
         else:
             scan, line = "read_parquet($p, file_row_number=true)", "file_row_number + 1"
         inner = f"SELECT {line} AS line{cols} FROM {scan}"
-        return self._select(src, inner, mapping, types), {"p": str(src.path)}
+        return self._select(src, inner, mapping, types).replace("$p", _literal(str(src.path)))
 
     def _json(self, src: Source, table: str) -> tuple[str, dict[str, object]]:
         head, _ = _open_bytes(src.path)
@@ -603,7 +627,7 @@ class _Stager:
           )
           SELECT line, {cols} FROM reports ORDER BY line"""
 
-    def _csv(self, src: Source, table: str) -> tuple[str, dict[str, object]]:
+    def _csv(self, src: Source, table: str) -> str:
         head, is_gz = _open_bytes(src.path)
         _check_text(head, src.name)
         path = src.path
@@ -651,8 +675,8 @@ class _Stager:
                 raise InputError(f"unreadable CSV ({_first_line(exc2)})", file=src.name) from None
         self._csv_lines(src, table)
         types = dict.fromkeys(names, "VARCHAR")
-        inner = f"SELECT * EXCLUDE (rec, nl) FROM {table}_raw ORDER BY line"
-        return self._select(src, inner, mapping, types), {}
+        inner = f"SELECT * EXCLUDE (rec, nl) FROM {table}_raw"
+        return self._select(src, inner, mapping, types)
 
     def _csv_lines(self, src: Source, table: str) -> None:
         """Give every record of ``{table}_raw`` its physical line; keep the refused records.
@@ -871,13 +895,56 @@ def _finish_kind(
 ) -> int:
     """Sort the staged rows of one kind into used / rejected / out of scope.
 
-    Returns how many timestamps were read without an offset (in ``--assume-tz``).
+    Every row is copied once, into a work table holding the canonical columns and its
+    verdict (why rejected, why out of scope). The few rejected and out-of-scope rows are
+    then reported and deleted, the verdict columns dropped, and the work table becomes the
+    canonical one: no second copy of millions of rows. Returns how many timestamps were
+    read without an offset (in ``--assume-tz``).
     """
     target = schema.KIND_TABLE[kind]
-    has_phone = any(f.type == "msisdn" for f in SPECS[kind])
-    union = " UNION ALL BY NAME ".join(
-        f"SELECT *, {ord_} AS file_ord FROM {t}" for t, ord_ in tables
+    work = f"loading_{kind}"
+    for i, (table, ord_) in enumerate(tables):
+        select = _verdict_select(kind, table, ord_, allowed)
+        params = {"tz": tz} if "$tz" in select else None
+        if i == 0:
+            con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
+        else:
+            con.execute(f"INSERT INTO {work} {select}", params)
+    if kind == "sends":
+        _reject_duplicate_sends(con, work)
+    if kind == "receipts":
+        _scope_receipts(con, work)
+    con.execute(
+        f"""INSERT INTO rejected_rows
+            SELECT input_file, line, rej_column, rej_value, rej_reason
+            FROM {work} WHERE rej_reason IS NOT NULL ORDER BY file_ord, line"""
     )
+    con.execute(
+        f"""INSERT INTO out_of_scope_rows
+            SELECT input_file, out_reason, count(*) FROM {work}
+            WHERE rej_reason IS NULL AND out_reason IS NOT NULL GROUP BY ALL ORDER BY ALL"""
+    )
+    row = con.execute(f"SELECT sum(naive__n) FROM {work} WHERE rej_reason IS NULL").fetchone()
+    con.execute(f"DELETE FROM {work} WHERE rej_reason IS NOT NULL OR out_reason IS NOT NULL")
+    for column in _VERDICT_COLUMNS:
+        con.execute(f"ALTER TABLE {work} DROP COLUMN {column}")
+    con.execute(f"DROP TABLE {target}")
+    con.execute(f"ALTER TABLE {work} RENAME TO {target}")
+    return int(row[0]) if row and row[0] else 0
+
+
+# Columns of the work table beside the canonical ones (dropped once the rows are sorted).
+_VERDICT_COLUMNS = ("file_ord", "rej_column", "rej_value", "rej_reason", "out_reason", "naive__n")
+
+
+def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) -> str:
+    """The canonical columns of one staged file, then each row's verdict.
+
+    Checks come first (``rej_*``: the first failing check wins); a usable row may still be
+    out of scope (``out_reason``). Receipts' scope also depends on other rows (their send,
+    a later report): ``_scope_receipts`` completes it.
+    """
+    has_phone = any(f.type == "msisdn" for f in SPECS[kind])
     derived = ""
     if kind == "consent":
         cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CONSENT_STATUS.items())
@@ -890,75 +957,76 @@ def _finish_kind(
     )
     join = "LEFT JOIN phone_map ph ON ph.raw = s.msisdn" if has_phone else ""
     checks = _checks(kind)
-    case = {
-        "col": " ".join(f"WHEN {c} THEN '{n}'" for n, c, _ in checks),
-        "val": " ".join(f"WHEN {c} THEN {n}__raw" for n, c, _ in checks),
-        "why": " ".join(f"WHEN {c} THEN {r}" for _, c, r in checks),
-    }
+    col = " ".join(f"WHEN {c} THEN '{n}'" for n, c, _ in checks)
+    val = " ".join(f"WHEN {c} THEN {n}__raw" for n, c, _ in checks)
+    why = " ".join(f"WHEN {c} THEN {r}" for _, c, r in checks)
+    return f"""
+        WITH s AS (SELECT * {derived} FROM {table}),
+        j AS (SELECT s.* {phone_cols} FROM s {join}),
+        v AS (SELECT *, CASE {col} END AS rej_column, CASE {val} END AS rej_value,
+                     CASE {why} END AS rej_reason FROM j)
+        SELECT {_canonical_select(kind)}, {ord_} AS file_ord, rej_column,
+               {_clip("rej_value")} AS rej_value, rej_reason,
+               CASE WHEN rej_reason IS NULL THEN {_scope_case(kind, has_phone, allowed)} END
+                 AS out_reason,
+               naive__n
+        FROM v"""
+
+
+def _reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
+    """A message_id seen again: the first usable occurrence (file order, line) is kept.
+
+    Duplicates are rare: found by grouping the narrow message_id column, then only those
+    few rows are ranked and updated in place.
+    """
     con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE sorted_{kind} AS
-            WITH s AS (SELECT * {derived} FROM ({union})),
-            j AS (SELECT s.* {phone_cols} FROM s {join})
-            SELECT *, CASE {case["col"]} END AS rej_column, CASE {case["val"]} END AS rej_value,
-                   CASE {case["why"]} END AS rej_reason
-            FROM j""",
-        {"tz": tz} if "$tz" in case["why"] else None,
+        f"""UPDATE {work} AS s SET
+             rej_column = 'message_id',
+             rej_value = {_clip("s.message_id")},
+             rej_reason = 'duplicate message_id (first at ' || d.f0 || ' line ' || d.l0 || ')',
+             out_reason = NULL
+           FROM (
+             SELECT rid, row_number() OVER w AS dup_rank,
+                    first_value(input_file) OVER w AS f0, first_value(line) OVER w AS l0
+             FROM (SELECT rowid AS rid, message_id, file_ord, line, input_file FROM {work}
+                   WHERE rej_reason IS NULL) AS u
+             SEMI JOIN (SELECT message_id FROM {work} WHERE rej_reason IS NULL
+                        GROUP BY message_id HAVING count(*) > 1) AS m USING (message_id)
+             WINDOW w AS (PARTITION BY message_id ORDER BY file_ord, line)
+           ) AS d
+           WHERE d.dup_rank > 1 AND s.rowid = d.rid"""
     )
-    if kind == "sends":
-        # A message_id seen again: the first usable occurrence (file order, line) is kept.
-        # Duplicates are rare: find them on the narrow message_id column and update those
-        # few rows in place, rather than sorting and rewriting every wide row in a window.
-        con.execute(
-            """UPDATE sorted_sends AS s SET
-                 rej_column = 'message_id',
-                 rej_value = s.message_id__raw,
-                 rej_reason = 'duplicate message_id (first at ' || d.f0 || ' line ' || d.l0 || ')'
-               FROM (
-                 SELECT message_id, file_ord, line, row_number() OVER w AS dup_rank,
-                        first_value(input_file) OVER w AS f0, first_value(line) OVER w AS l0
-                 FROM sorted_sends
-                 WHERE rej_reason IS NULL AND message_id IN (
-                   SELECT message_id FROM sorted_sends WHERE rej_reason IS NULL
-                   GROUP BY message_id HAVING count(*) > 1)
-                 WINDOW w AS (PARTITION BY message_id ORDER BY file_ord, line)
-               ) AS d
-               WHERE d.dup_rank > 1 AND s.rej_reason IS NULL AND s.message_id = d.message_id
-                 AND s.file_ord = d.file_ord AND s.line = d.line"""
-        )
+
+
+def _scope_receipts(con: duckdb.DuckDBPyConnection, work: str) -> None:
+    """A receipt is in scope for a send in scope, and only the latest report counts.
+
+    An anti-join finds receipts without a send; "latest wins" is ranked only among the
+    message_ids reported more than once, rather than windowing every receipt.
+    """
     con.execute(
-        f"""INSERT INTO rejected_rows
-            SELECT input_file, line, rej_column, {_clip("rej_value")}, rej_reason
-            FROM sorted_{kind} WHERE rej_reason IS NOT NULL ORDER BY file_ord, line"""
+        f"""UPDATE {work} AS r SET out_reason = d.why
+            FROM (
+              WITH ok AS (SELECT rowid AS rid, message_id, done_at, file_ord, line
+                          FROM {work} WHERE rej_reason IS NULL),
+              orphan AS (SELECT rid, 'receipt for a message not in scope' AS why
+                         FROM ok ANTI JOIN sends USING (message_id)),
+              multi AS (SELECT message_id FROM ok GROUP BY message_id HAVING count(*) > 1),
+              ranked AS (
+                SELECT rid, row_number() OVER (PARTITION BY message_id
+                  ORDER BY done_at DESC NULLS LAST, file_ord DESC, line DESC) AS rk
+                FROM ok SEMI JOIN multi USING (message_id))
+              SELECT * FROM orphan
+              UNION ALL
+              SELECT rid, 'superseded by a later receipt' FROM ranked
+              WHERE rk > 1 AND rid NOT IN (SELECT rid FROM orphan)
+            ) AS d
+            WHERE r.rowid = d.rid"""
     )
-    con.execute(
-        f"""CREATE OR REPLACE TEMP TABLE scoped_{kind} AS
-            SELECT *, {_scope_case(kind, has_phone, allowed)} AS out_reason
-            FROM sorted_{kind} WHERE rej_reason IS NULL"""
-    )
-    con.execute(
-        f"""INSERT INTO out_of_scope_rows
-            SELECT input_file, out_reason, count(*) FROM scoped_{kind}
-            WHERE out_reason IS NOT NULL GROUP BY ALL ORDER BY ALL"""
-    )
-    con.execute(
-        f"""INSERT INTO {target}
-            SELECT {_canonical_select(kind)} FROM scoped_{kind}
-            WHERE out_reason IS NULL ORDER BY file_ord, line"""
-    )
-    naive = [
-        f"count(*) FILTER (WHERE nullif(trim({f.name}__raw), '') IS NOT NULL "
-        f"AND NOT regexp_matches(trim({f.name}__raw), '{_OFFSET_RE}'))"
-        for f in SPECS[kind]
-        if f.type == "ts"
-    ]
-    if not naive:
-        return 0
-    row = con.execute(f"SELECT {' + '.join(naive)} FROM scoped_{kind}").fetchone()
-    return int(row[0]) if row and row[0] else 0
 
 
 def _scope_case(kind: str, has_phone: bool, allowed: Sequence[str]) -> str:
-    """Why a usable row is out of scope (NULL = in scope)."""
+    """Why a usable row is out of scope, as far as the row alone tells (NULL = in scope)."""
     whens = []
     if has_phone:
         terr = ", ".join(f"'{t}'" for t in allowed)  # validated territory codes
@@ -969,15 +1037,6 @@ def _scope_case(kind: str, has_phone: bool, allowed: Sequence[str]) -> str:
             "WHEN sent_at < (SELECT period_start FROM audit_period) "
             "OR sent_at >= (SELECT period_end FROM audit_period) "
             "THEN 'outside the audited period'"
-        )
-    if kind == "receipts":
-        whens.append(
-            "WHEN message_id NOT IN (SELECT message_id FROM sends) "
-            "THEN 'receipt for a message not in scope'"
-        )
-        whens.append(
-            "WHEN row_number() OVER (PARTITION BY message_id ORDER BY done_at DESC NULLS LAST, "
-            "file_ord DESC, line DESC) > 1 THEN 'superseded by a later receipt'"
         )
     return ("CASE " + " ".join(whens) + " END") if whens else "NULL::VARCHAR"
 
@@ -1000,7 +1059,10 @@ def _canonical_select(kind: str) -> str:
             "'^[\\s\\x{a0}\\x{202f}]*(stop|arret|arrêt)([^[:alnum:]]|$)'), false)"
         )
     cols = schema.CANONICAL[schema.KIND_TABLE[kind]]
-    return ", ".join(special.get(name, name) for name in cols)
+    return ", ".join(
+        f"CAST({special.get(name, name)} AS {sql_type.removesuffix(' NOT NULL')}) AS {name}"
+        for name, sql_type in cols.items()
+    )
 
 
 def _account(con: duckdb.DuckDBPyConnection) -> None:
