@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 
@@ -36,3 +38,34 @@ def test_no_progress_bar_in_outputs(capfd: pytest.CaptureFixture[str]) -> None:
     con = db.connect()
     con.execute("SELECT count(*) FROM range(50000000) t(i) WHERE i % 7 = 0").fetchall()
     assert capfd.readouterr().out == ""
+
+
+def test_spills_into_a_private_temporary_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Over its memory limit DuckDB spills; never into the folder the user runs us from."""
+    monkeypatch.chdir(tmp_path)
+    con = db.connect(memory_limit="64MB", threads=1)
+    spill = Path(str(con.execute("SELECT current_setting('temp_directory')").fetchone()[0]))
+    assert spill.parent == Path(tempfile.gettempdir())
+    assert spill.name.startswith("smsaudit-spill-")
+    # A sort of ~200 MB of strings cannot stay within 64 MB: it must spill to succeed.
+    con.execute(
+        "CREATE TABLE t AS SELECT md5(i::VARCHAR) || md5((i + 1)::VARCHAR) AS s "
+        "FROM range(3000000) r(i) ORDER BY s"
+    )
+    assert con.execute("SELECT count(*) FROM t").fetchone() == (3000000,)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unordered_results_may_be_reordered_but_order_by_holds() -> None:
+    """preserve_insertion_order is off (memory at scale); an ORDER BY still orders a table."""
+    con = db.connect(threads=2)
+    assert con.execute("SELECT current_setting('preserve_insertion_order')").fetchone() == (False,)
+    con.execute("CREATE TABLE r AS SELECT hash(i) % 100000 AS k, i FROM range(2000000) t(i)")
+    con.execute("CREATE TABLE o AS SELECT * FROM r ORDER BY k, i")
+    misplaced = con.execute(
+        "SELECT count(*) FROM (SELECT k, i, lag(k) OVER w AS pk, lag(i) OVER w AS pi FROM o "
+        "WINDOW w AS (ORDER BY rowid)) WHERE pk > k OR (pk = k AND pi > i)"
+    ).fetchone()
+    assert misplaced == (0,)

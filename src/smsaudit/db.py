@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
+import shutil
+import tempfile
 
 import duckdb
 
@@ -30,6 +33,14 @@ def connect(
     for setting in ("enable_progress_bar", "enable_progress_bar_print"):
         with contextlib.suppress(duckdb.Error):
             con.execute(f"SET {setting} = false")
+    # Spill files go to a private folder of the system's temporary directory, removed at
+    # exit, not to DuckDB's default ``.tmp`` in whatever folder the user ran us from.
+    spill = tempfile.mkdtemp(prefix="smsaudit-spill-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    con.execute("SET temp_directory = $dir", {"dir": spill})
+    # Every output table states its order (ORDER BY); other tables need none. Without this
+    # DuckDB buffers large results to keep their order, and runs out of memory at scale.
+    con.execute("SET preserve_insertion_order = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
