@@ -367,6 +367,9 @@ def test_physical_lines_survive_quoted_newlines(tmp_path: Path) -> None:
         ("04/05/2026 10:00", datetime(2026, 5, 4, 8, 0, tzinfo=UTC)),
         ("04/05/2026 10:00:30", datetime(2026, 5, 4, 8, 0, 30, tzinfo=UTC)),
         ("2026-01-15 10:00:00", datetime(2026, 1, 15, 9, 0, tzinfo=UTC)),
+        # A date alone is local midnight: its ending "-04" is the day, not an offset.
+        ("2026-05-04", datetime(2026, 5, 3, 22, 0, tzinfo=UTC)),
+        ("04/05/2026", datetime(2026, 5, 3, 22, 0, tzinfo=UTC)),
         # DST fold: 02:30 happens twice on 25 Oct 2026; the first (summer time) is taken.
         ("2026-10-25 02:30:00", datetime(2026, 10, 25, 0, 30, tzinfo=UTC)),
         ("2026-10-25 03:30:00", datetime(2026, 10, 25, 2, 30, tzinfo=UTC)),

@@ -302,8 +302,15 @@ def _norm_header(name: str) -> str:
 _OFFSET_RE = r"([Zz]|[+-]\d{2}(:?\d{2})?|\s*UTC)$"
 
 
-def _ts_expr(raw: str) -> str:
-    """TIMESTAMPTZ from a trimmed text timestamp; naive ones are in ``$assume_tz``.
+def _has_offset(t: str) -> str:
+    """SQL: whether trimmed text ``t`` ends with a UTC offset. The offset must follow a time
+    of day: the ``-15`` that ends the date ``2026-05-15`` is a day, not an offset."""
+    return f"(contains({t}, ':') AND regexp_matches({t}, '{_OFFSET_RE}'))"
+
+
+def _ts_expr(t: str) -> str:
+    """TIMESTAMPTZ from trimmed text ``t`` (a column, computed once); naive ones are in
+    ``$assume_tz``.
 
     Accepts ISO 8601 with ``T`` or a space, with ``Z``/``±HH:MM``/``±HHMM``/``±HH``
     or without offset, date only, and the French ``DD/MM/YYYY[ HH:MM[:SS]]``. A naive
@@ -311,12 +318,14 @@ def _ts_expr(raw: str) -> str:
     (DST fold) is read as its first occurrence, like zoneinfo's ``fold=0``.
     """
     naive = (
-        f"coalesce(try_cast({raw} AS TIMESTAMP), "
-        f"try_strptime({raw}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']))"
+        f"coalesce(try_cast({t} AS TIMESTAMP), "
+        f"try_strptime({t}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']))"
     )
     return f"""CASE
-        WHEN regexp_matches({raw}, '{_OFFSET_RE}')
-          THEN try_cast(regexp_replace({raw}, '\\s*UTC$', 'Z') AS TIMESTAMPTZ)
+        WHEN {_has_offset(t)} THEN CASE
+          WHEN ends_with({t}, 'UTC')
+            THEN try_cast(regexp_replace({t}, '\\s*UTC$', 'Z') AS TIMESTAMPTZ)
+          ELSE try_cast({t} AS TIMESTAMPTZ) END
         ELSE smsaudit_local_to_utc({naive})
       END"""
 
@@ -332,10 +341,11 @@ def _money_expr(raw: str) -> str:
         ELSE replace({s}, ',', '.') END AS {schema.MONEY})"""
 
 
-def _value_expr(f: Field, raw: str, src_type: str) -> str:
-    """Typed value of field ``f`` from source column ``raw`` of DuckDB type ``src_type``."""
+def _value_expr(f: Field, raw: str, src_type: str, trimmed: str | None = None) -> str:
+    """Typed value of field ``f`` from source column ``raw`` of DuckDB type ``src_type``;
+    ``trimmed`` names a column holding ``raw`` trimmed (NULL when blank), if there is one."""
     is_text = src_type == "VARCHAR"
-    t = f"nullif(trim({raw}), '')" if is_text else raw
+    t = (trimmed or f"nullif(trim({raw}), '')") if is_text else raw
     if f.type == "ts":
         if src_type.startswith("TIMESTAMP WITH TIME ZONE"):
             return raw
@@ -380,8 +390,8 @@ def _naive_expr(col: str, src_type: str) -> str:
     """SQL: 1 when source column ``col`` holds a timestamp without offset, else 0."""
     if src_type != "VARCHAR":  # TIMESTAMP or DATE: naive by type
         return f"CASE WHEN {col} IS NULL THEN 0 ELSE 1 END"
-    offset = f"regexp_matches(trim({col}), '{_OFFSET_RE}')"
-    return f"CASE WHEN nullif(trim({col}), '') IS NOT NULL AND NOT {offset} THEN 1 ELSE 0 END"
+    t = f"trim({col})"
+    return f"CASE WHEN nullif({t}, '') IS NOT NULL AND NOT {_has_offset(t)} THEN 1 ELSE 0 END"
 
 
 def _literal(text: str) -> str:
@@ -499,11 +509,25 @@ class _Stager:
         """Typed and raw canonical columns from ``inner`` (columns: canonical -> source column)."""
         parts = ["line"]
         naive = []
+        # Text parsed by several expressions is trimmed once, in an inner projection:
+        # DuckDB would evaluate the same trim() again in every branch that names it.
+        parsed = ("ts", "date", "money", "count")
+        trims = {
+            columns[f.name]: f"{columns[f.name]}__t"
+            for f in SPECS[src.kind]
+            if f.type in parsed and f.name in columns and types[columns[f.name]] == "VARCHAR"
+        }
+        if trims:
+            pre = ", ".join(
+                f"nullif(trim({_quote(c)}), '') AS {_quote(a)}" for c, a in trims.items()
+            )
+            inner = f"SELECT *, {pre} FROM ({inner})"
         for f in SPECS[src.kind]:
             if f.name in columns:
                 col = _quote(columns[f.name])
                 src_type = types[columns[f.name]]
-                parts.append(f"{_value_expr(f, col, src_type)} AS {f.name}")
+                trimmed = _quote(trims[columns[f.name]]) if columns[f.name] in trims else None
+                parts.append(f"{_value_expr(f, col, src_type, trimmed)} AS {f.name}")
                 parts.append(f"CAST({col} AS VARCHAR) AS {f.name}__raw")
                 if f.type == "ts" and not src_type.startswith("TIMESTAMP WITH TIME ZONE"):
                     naive.append(_naive_expr(col, src_type))
@@ -745,7 +769,7 @@ def _checks(kind: str) -> list[tuple[str, str, str]]:
     for f in SPECS[kind]:
         if f.type == "ts":
             gap = (
-                f"{f.name} IS NULL AND NOT regexp_matches(trim({f.name}__raw), '{_OFFSET_RE}') "
+                f"{f.name} IS NULL AND NOT {_has_offset(f'trim({f.name}__raw)')} "
                 f"AND try_cast(trim({f.name}__raw) AS TIMESTAMP) IS NOT NULL"
             )
             out.append((f.name, gap, "'local time that does not exist (DST change) in ' || $tz"))
