@@ -973,20 +973,27 @@ def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) ->
     if kind == "consent":
         cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CONSENT_STATUS.items())
         derived = f", CASE replace(status, ' ', '') {cases} END AS status_norm"
+    # The clock follows from the territory: not carrying it through the join keeps the hash
+    # table of millions of spellings smaller.
+    clock = " ".join(f"WHEN '{t}' THEN '{z}'" for t, z in schema.TERRITORY_CLOCKS.items())
     phone_cols = (
-        ", ph.e164, ph.territory AS ph_territory, ph.tz AS ph_tz, "
+        f", ph.e164, ph.territory AS ph_territory, CASE ph.territory {clock} END AS ph_tz, "
         "ph.status AS ph_status, ph.reason AS ph_reason"
         if has_phone
         else ""
     )
     join = "LEFT JOIN phone_map ph ON ph.raw = s.msisdn" if has_phone else ""
+    if kind == "receipts":
+        # In scope only for a send in scope: known while the row is copied, in the same pass.
+        phone_cols = ", sent.message_id IS NULL AS no_send"
+        join = "LEFT JOIN (SELECT message_id FROM sends) AS sent USING (message_id)"
     checks = _checks(kind)
     col = " ".join(f"WHEN {c} THEN '{n}'" for n, c, _ in checks)
     val = " ".join(f"WHEN {c} THEN {n}__raw" for n, c, _ in checks)
     why = " ".join(f"WHEN {c} THEN {r}" for _, c, r in checks)
     return f"""
         WITH s AS (SELECT * {derived} FROM {table}),
-        j AS (SELECT s.* {phone_cols} FROM s {join}),
+        j AS (SELECT s.*{phone_cols} FROM s {join}),
         v AS (SELECT *, CASE {col} END AS rej_column, CASE {val} END AS rej_value,
                      CASE {why} END AS rej_reason FROM j)
         SELECT {_canonical_select(kind)}, {ord_} AS file_ord, rej_column,
@@ -1000,8 +1007,10 @@ def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) ->
 def _reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
     """A message_id seen again: the first usable occurrence (file order, line) is kept.
 
-    Duplicates are rare: found by grouping the narrow message_id column, then only those
-    few rows are ranked and updated in place.
+    Duplicates are rare: candidates are the rows whose 64-bit hash of message_id repeats
+    (a grouping on one integer column, far lighter than on millions of strings), then only
+    those few rows are ranked by their actual message_id and updated in place. A hash
+    collision only adds a candidate, which the exact ranking then leaves alone.
     """
     con.execute(
         f"""UPDATE {work} AS s SET
@@ -1012,10 +1021,10 @@ def _reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
            FROM (
              SELECT rid, row_number() OVER w AS dup_rank,
                     first_value(input_file) OVER w AS f0, first_value(line) OVER w AS l0
-             FROM (SELECT rowid AS rid, message_id, file_ord, line, input_file FROM {work}
-                   WHERE rej_reason IS NULL) AS u
-             SEMI JOIN (SELECT message_id FROM {work} WHERE rej_reason IS NULL
-                        GROUP BY message_id HAVING count(*) > 1) AS m USING (message_id)
+             FROM (SELECT rowid AS rid, message_id, file_ord, line, input_file,
+                          hash(message_id) AS h FROM {work} WHERE rej_reason IS NULL) AS u
+             SEMI JOIN (SELECT hash(message_id) AS h FROM {work} WHERE rej_reason IS NULL
+                        GROUP BY h HAVING count(*) > 1) AS m USING (h)
              WINDOW w AS (PARTITION BY message_id ORDER BY file_ord, line)
            ) AS d
            WHERE d.dup_rank > 1 AND s.rowid = d.rid"""
@@ -1023,29 +1032,25 @@ def _reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
 
 
 def _scope_receipts(con: duckdb.DuckDBPyConnection, work: str) -> None:
-    """A receipt is in scope for a send in scope, and only the latest report counts.
+    """Only the latest report of a message counts: the others are out of scope.
 
-    An anti-join finds receipts without a send; "latest wins" is ranked only among the
-    message_ids reported more than once, rather than windowing every receipt.
+    Candidates are the receipts whose 64-bit hash of message_id repeats (one integer
+    grouping instead of one on millions of strings); only those are ranked, by their actual
+    message_id, and a hash collision merely adds a candidate ranked alone.
     """
     con.execute(
-        f"""UPDATE {work} AS r SET out_reason = d.why
+        f"""UPDATE {work} AS r SET out_reason = 'superseded by a later receipt'
             FROM (
-              WITH ok AS (SELECT rowid AS rid, message_id, done_at, file_ord, line
-                          FROM {work} WHERE rej_reason IS NULL),
-              orphan AS (SELECT rid, 'receipt for a message not in scope' AS why
-                         FROM ok ANTI JOIN sends USING (message_id)),
-              multi AS (SELECT message_id FROM ok GROUP BY message_id HAVING count(*) > 1),
-              ranked AS (
-                SELECT rid, row_number() OVER (PARTITION BY message_id
-                  ORDER BY done_at DESC NULLS LAST, file_ord DESC, line DESC) AS rk
-                FROM ok SEMI JOIN multi USING (message_id))
-              SELECT * FROM orphan
-              UNION ALL
-              SELECT rid, 'superseded by a later receipt' FROM ranked
-              WHERE rk > 1 AND rid NOT IN (SELECT rid FROM orphan)
+              SELECT rid, row_number() OVER (PARTITION BY message_id
+                ORDER BY done_at DESC NULLS LAST, file_ord DESC, line DESC) AS rk
+              FROM (SELECT rowid AS rid, hash(message_id) AS h, message_id, done_at,
+                           file_ord, line
+                    FROM {work} WHERE rej_reason IS NULL AND out_reason IS NULL) AS ok
+              SEMI JOIN (SELECT hash(message_id) AS h FROM {work}
+                         WHERE rej_reason IS NULL AND out_reason IS NULL
+                         GROUP BY h HAVING count(*) > 1) AS m USING (h)
             ) AS d
-            WHERE r.rowid = d.rid"""
+            WHERE d.rk > 1 AND r.rowid = d.rid"""
     )
 
 
@@ -1056,6 +1061,8 @@ def _scope_case(kind: str, has_phone: bool, allowed: Sequence[str]) -> str:
         terr = ", ".join(f"'{t}'" for t in allowed)  # validated territory codes
         whens.append("WHEN ph_status = 'foreign' THEN 'foreign number'")
         whens.append(f"WHEN ph_territory NOT IN ({terr}) THEN 'territory not audited'")
+    if kind == "receipts":
+        whens.append("WHEN no_send THEN 'receipt for a message not in scope'")
     if kind == "sends":
         whens.append(
             "WHEN sent_at < (SELECT period_start FROM audit_period) "
