@@ -898,14 +898,16 @@ def _normalise_numbers(
 ) -> None:
     """One phone map for every distinct spelling in every input (each number decided once)."""
     selects = [
-        f"SELECT DISTINCT msisdn AS raw FROM {t} WHERE msisdn IS NOT NULL"
+        f"SELECT msisdn FROM {t}"
         for kind, tables in staged.items()
         if any(f.type == "msisdn" for f in SPECS[kind])
         for t, _ in tables
     ]
+    # One DISTINCT over all the files, not one per file and another for their UNION.
+    every = " UNION ALL ".join(selects) if selects else "SELECT NULL::VARCHAR AS msisdn"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE phone_raw AS "
-        + (" UNION ".join(selects) if selects else "SELECT NULL::VARCHAR AS raw WHERE false")
+        f"SELECT DISTINCT msisdn AS raw FROM ({every}) WHERE msisdn IS NOT NULL"
     )
     phone.normalize_numbers(con, "phone_raw", "phone_map")
 
