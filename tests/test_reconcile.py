@@ -775,7 +775,9 @@ def test_footer_route_comes_from_programs_when_the_program_lists_the_sender() ->
         ],
     )
     run(con, has_programs=True)
-    assert fetch(con, "SELECT message_id, outcome, expected FROM stop_footer_checks") == [
+    assert fetch(
+        con, "SELECT message_id, outcome, expected FROM stop_footer_checks ORDER BY message_id"
+    ) == [
         ("m1", "ok", "STOP au 36173"),
         ("m2", "missing", "STOP 36184"),
     ]
