@@ -68,7 +68,7 @@ def sql_segments(bodies: list[str]) -> list[int]:
     insert(con, "sends", [{"message_id": str(i), "body": b} for i, b in enumerate(bodies)])
     sqlfiles.materialize(con, "message_costs")
     rows = con.execute(
-        "SELECT segments, segments_source FROM message_costs ORDER BY line"
+        "SELECT segments, segments_source FROM message_costs ORDER BY message_id::INTEGER"
     ).fetchall()
     assert all(source == "body" for _, source in rows)
     return [segments for segments, _ in rows]

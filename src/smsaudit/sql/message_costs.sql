@@ -11,12 +11,11 @@
 -- distinct body, and only for bodies of sends that neither the receipt nor the row gives
 -- segments for; the rate card is matched once per (aggregator, day of the data's span); the
 -- time-zone conversion of the billing date is done once per distinct UTC hour.
--- Rows are not sorted: readers aggregate or sort themselves.
+-- Rows are not sorted: readers aggregate or sort themselves. The table holds one row per send,
+-- so it keeps only what its readers use (message_id leads back to the send).
 WITH
 send_receipts AS (
     SELECT
-        s.input_file,
-        s.line,
         s.message_id,
         s.body,
         lower(s.aggregator) AS aggregator,
@@ -172,9 +171,7 @@ resolved AS (
             WHEN rc.price_per_segment IS NOT NULL THEN rc.currency
             WHEN s.send_price IS NOT NULL THEN s.send_currency
         END AS currency,
-        s.billing_date,
-        s.input_file,
-        s.line
+        s.billing_date
     FROM dated AS s
     LEFT JOIN rate_card_match AS rc
         ON rc.aggregator = s.aggregator AND rc.billing_date = s.billing_date
@@ -192,7 +189,5 @@ SELECT
     price_source,
     CAST(segments * price AS DECIMAL(18, 6)) AS cost,
     upper(currency) AS currency,
-    billing_date,
-    input_file,
-    line
+    billing_date
 FROM resolved
