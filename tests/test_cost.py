@@ -486,6 +486,35 @@ def test_month_is_paris_and_null_keys_are_kept() -> None:
     assert unpriced["cost"] is None and unpriced["unpriced_messages"] == 1
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=datetime(1960, 1, 1),
+            max_value=datetime(2040, 12, 31),
+            timezones=st.just(UTC),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+@example([datetime(1969, 11, 30, 22, 30, tzinfo=UTC)])  # 23:30 in Paris, before the epoch
+@example([datetime(2024, 3, 31, 21, 59, 59, tzinfo=UTC), datetime(2024, 3, 31, 22, tzinfo=UTC)])
+def test_wasted_month_is_the_paris_month_of_every_message(instants: list[datetime]) -> None:
+    # wasted_spend converts once per UTC hour, not per message: it must still be each one's
+    con = fresh()
+    make_findings(
+        con,
+        [
+            finding(f"m{i}", sent_at=t, campaign_id=f"c{i}", blocked="violation")
+            for i, t in enumerate(instants)
+        ],
+    )
+    got = {(r["campaign_id"], r["month"]) for r in wasted_rows(con)}
+    paris = ZoneInfo("Europe/Paris")
+    assert got == {(f"c{i}", f"{t.astimezone(paris):%Y-%m}") for i, t in enumerate(instants)}
+
+
 finding_rows = st.lists(
     st.fixed_dictionaries(
         {
