@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from smsaudit import db, schema, sqlfiles
@@ -66,7 +68,7 @@ def sql_segments(bodies: list[str]) -> list[int]:
     insert(con, "sends", [{"message_id": str(i), "body": b} for i, b in enumerate(bodies)])
     sqlfiles.materialize(con, "message_costs")
     rows = con.execute(
-        "SELECT segments, segments_source FROM message_costs ORDER BY line"
+        "SELECT segments, segments_source FROM message_costs ORDER BY message_id::INTEGER"
     ).fetchall()
     assert all(source == "body" for _, source in rows)
     return [segments for segments, _ in rows]
@@ -319,6 +321,30 @@ def test_rate_card_validity_on_the_paris_billing_date(sent_at: str, expected: st
     assert row["price"] == prices[expected]
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=datetime(1960, 1, 1),
+            max_value=datetime(2040, 12, 31),
+            timezones=st.just(UTC),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+@example([datetime(1969, 12, 31, 22, 30, tzinfo=UTC)])  # 23:30 in Paris, before the epoch
+@example([datetime(2024, 3, 31, 0, 59, 59, tzinfo=UTC), datetime(2024, 10, 26, 22, tzinfo=UTC)])
+def test_billing_date_is_the_paris_date_of_every_send(instants: list[datetime]) -> None:
+    # message_costs converts once per UTC hour, not per send: it must still be each send's date
+    con = fresh()
+    insert(con, "sends", [{"message_id": str(i), "sent_at": t} for i, t in enumerate(instants)])
+    sqlfiles.materialize(con, "message_costs")
+    got = dict(con.execute("SELECT message_id, billing_date FROM message_costs").fetchall())
+    paris = ZoneInfo("Europe/Paris")
+    assert got == {str(i): t.astimezone(paris).date() for i, t in enumerate(instants)}
+
+
 def test_overlapping_rate_card_rows_latest_valid_from_wins() -> None:
     con = fresh()
     insert(con, "sends", [{"message_id": "m", "sent_at": "2024-05-10 09:00:00+00"}])
@@ -458,6 +484,35 @@ def test_month_is_paris_and_null_keys_are_kept() -> None:
     }
     unpriced = next(r for r in rows if r["aggregator"] is None)
     assert unpriced["cost"] is None and unpriced["unpriced_messages"] == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.datetimes(
+            min_value=datetime(1960, 1, 1),
+            max_value=datetime(2040, 12, 31),
+            timezones=st.just(UTC),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+@example([datetime(1969, 11, 30, 22, 30, tzinfo=UTC)])  # 23:30 in Paris, before the epoch
+@example([datetime(2024, 3, 31, 21, 59, 59, tzinfo=UTC), datetime(2024, 3, 31, 22, tzinfo=UTC)])
+def test_wasted_month_is_the_paris_month_of_every_message(instants: list[datetime]) -> None:
+    # wasted_spend converts once per UTC hour, not per message: it must still be each one's
+    con = fresh()
+    make_findings(
+        con,
+        [
+            finding(f"m{i}", sent_at=t, campaign_id=f"c{i}", blocked="violation")
+            for i, t in enumerate(instants)
+        ],
+    )
+    got = {(r["campaign_id"], r["month"]) for r in wasted_rows(con)}
+    paris = ZoneInfo("Europe/Paris")
+    assert got == {(f"c{i}", f"{t.astimezone(paris):%Y-%m}") for i, t in enumerate(instants)}
 
 
 finding_rows = st.lists(

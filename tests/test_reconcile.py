@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from smsaudit import db, reconcile, schema, sqlfiles
+from smsaudit import db, reconcile, schema
 
 T0 = datetime(2024, 3, 12, 9, 0, tzinfo=UTC)
 A = "+33612345678"
@@ -280,6 +280,18 @@ def test_sends_without_a_program_are_routed_but_belong_to_no_program() -> None:
     run(con)
     assert fetch(con, "SELECT count(*) FROM program_senders") == [(0,)]
     assert fetch(con, "SELECT message_id, outcome FROM stop_footer_checks") == [("m1", "ok")]
+
+
+def test_stop_footer_checks_is_a_view_even_where_an_older_run_left_a_table() -> None:
+    con = fresh()
+    con.execute("DROP VIEW IF EXISTS stop_footer_checks")
+    con.execute("CREATE OR REPLACE TABLE stop_footer_checks AS SELECT 'stale' AS outcome")
+    insert(con, "sends", [{"message_id": "m1", "sent_at": T0, "body": "Soldes !"}])
+    run(con)
+    kind = "SELECT table_type FROM information_schema.tables WHERE table_name = $t"
+    assert con.execute(kind, {"t": "stop_footer_checks"}).fetchall() == [("VIEW",)]
+    assert fetch(con, "SELECT message_id, outcome FROM stop_footer_checks") == [("m1", "missing")]
+    assert fetch(con, "SELECT message_id FROM missing_stop_footer") == [("m1",)]
 
 
 # --- STOP MO attribution -----------------------------------------------------------------
@@ -775,7 +787,9 @@ def test_footer_route_comes_from_programs_when_the_program_lists_the_sender() ->
         ],
     )
     run(con, has_programs=True)
-    assert fetch(con, "SELECT message_id, outcome, expected FROM stop_footer_checks") == [
+    assert fetch(
+        con, "SELECT message_id, outcome, expected FROM stop_footer_checks ORDER BY message_id"
+    ) == [
         ("m1", "ok", "STOP au 36173"),
         ("m2", "missing", "STOP 36184"),
     ]
@@ -1027,5 +1041,5 @@ def test_any_spacing_and_case_of_the_mention_passes_and_a_cut_one_fails(
         ],
     )
     for table in ("sender_routes", "stop_footer_checks"):  # all this check needs
-        sqlfiles.materialize(con, table, {"has_programs": False})
+        reconcile.create(con, table, has_programs=False)
     assert fetch(con, "SELECT outcome FROM stop_footer_checks") == [("missing" if cut else "ok",)]

@@ -22,7 +22,7 @@ from smsaudit.rules import (
     list_profiles,
     load_profile,
 )
-from smsaudit.rules.calendar import calendar_params
+from smsaudit.rules.calendar import SLOT_TERRITORY_INDEX, calendar_params, create_send_windows
 from smsaudit.rules.holiday_calendar import holiday_rows
 from smsaudit.rules.profiles import REASONS
 from smsaudit.schema import TERRITORY_CLOCKS
@@ -94,12 +94,14 @@ def insert_sends(
 
 
 def classify(con: duckdb.DuckDBPyConnection, profile: Profile) -> list[Verdict]:
-    sqlfiles.materialize(con, "send_windows", {"bucket_us": profile.bucket_minutes * 60_000_000})
+    create_send_windows(con)
     return [
         (r, s, t)
         for r, s, t in con.execute(
-            "SELECT w.reason, w.severity, w.local_time FROM send_windows AS w "
-            "JOIN sends USING (message_id) ORDER BY line"
+            # the ISO 8601 text blocked_window_messages writes, here for every send
+            "SELECT w.reason, w.severity, "
+            "strftime(w.local_ts, '%Y-%m-%dT%H:%M:%S') || w.utc_offset "
+            "FROM send_windows AS w JOIN sends USING (message_id) ORDER BY line"
         ).fetchall()
     ]
 
@@ -119,7 +121,20 @@ def calendars() -> Iterator[dict[str, duckdb.DuckDBPyConnection]]:
 
 def check(con: duckdb.DuckDBPyConnection, profile: Profile, rows: list[tuple[str, datetime]]):
     insert_sends(con, rows)
-    assert classify(con, profile) == [oracle(profile, t, s) for t, s in rows]
+    expected = [oracle(profile, t, s) for t, s in rows]
+    assert classify(con, profile) == expected
+    # blocked_window_messages lists exactly the blocked ones (all marketing here), same text
+    con.execute(
+        "CREATE OR REPLACE TABLE message_costs (message_id VARCHAR, segments INTEGER, "
+        "cost DECIMAL(18,6), currency VARCHAR)"
+    )
+    sqlfiles.materialize(con, "blocked_window_messages")
+    got = con.execute(
+        "SELECT message_id, reason, severity, local_time FROM blocked_window_messages"
+    ).fetchall()
+    assert sorted(got) == sorted(
+        (f"m{i}", *verdict) for i, verdict in enumerate(expected) if verdict[0] is not None
+    )
 
 
 # --- property tests ---------------------------------------------------------------------
@@ -376,6 +391,7 @@ def test_window_calendar_columns_and_grid(calendars: dict[str, duckdb.DuckDBPyCo
         "reason",
         "severity",
         "profile",
+        "slot",
     ]
     row = con.execute(
         "SELECT count(*), count(DISTINCT (territory, bucket)), min(bucket_seconds), "
@@ -384,6 +400,23 @@ def test_window_calendar_columns_and_grid(calendars: dict[str, duckdb.DuckDBPyCo
     ).fetchone()
     assert row == (row[0], row[0], 1800, 1800, 0)
     assert row[0] == len(TERRITORIES) * (SPAN[1] - SPAN[0]) // timedelta(minutes=30) + 9
+
+
+def test_slot_numbers_territory_and_bucket_densely(
+    calendars: dict[str, duckdb.DuckDBPyConnection],
+) -> None:
+    con = calendars["fr-acoustic"]
+    got = con.execute(
+        "SELECT territory, bucket, slot FROM window_calendar ORDER BY territory, bucket"
+    ).fetchall()
+    index = {t: i for i, t in enumerate(TERRITORY_CLOCKS)}
+    assert all(slot == bucket * 9 + index[t] for t, bucket, slot in got)
+    buckets = {b for _, b, _ in got}
+    # one slot per pair, all within 9 x the buckets: DuckDB can index them directly
+    assert len({s for *_, s in got}) == len(got) == len(TERRITORIES) * len(buckets)
+    # and every query joining on slot computes it the same way
+    for name in ("window_calendar", "send_windows"):
+        assert SLOT_TERRITORY_INDEX in " ".join(sqlfiles.query(name).split())
 
 
 def test_a_bucket_straddling_a_clock_change_aborts_the_build() -> None:
@@ -460,7 +493,7 @@ def test_send_windows_keeps_every_send() -> None:
     story(con)
     rows = con.execute(
         "SELECT message_id, category, local_ts, local_date, utc_offset_minutes, blocked, reason, "
-        "local_time, profile FROM send_windows ORDER BY message_id"
+        "utc_offset, profile FROM send_windows ORDER BY message_id"
     ).fetchall()
     assert len(rows) == 7
     assert rows[3] == (
@@ -471,7 +504,7 @@ def test_send_windows_keeps_every_send() -> None:
         -240,
         True,
         "weekday_outside_hours",
-        "2026-06-16T20:30:00-04:00",
+        "-04:00",
         "fr-acoustic",
     )
     assert rows[6][1:2] + rows[6][5:7] == ("transactional", True, "sunday")
@@ -517,7 +550,8 @@ def test_blocked_window_messages() -> None:
 def test_late_campaigns() -> None:
     con = db.connect()
     story(con)
-    sqlfiles.materialize(con, "late_campaigns", {"profile": "fr-acoustic"})
+    for table in ("blocked_window_messages", "late_campaigns"):  # the second reads the first
+        sqlfiles.materialize(con, table, {"profile": "fr-acoustic"})
     rows = con.execute("SELECT * FROM late_campaigns").fetchall()
     columns = [r[0] for r in con.execute("DESCRIBE late_campaigns").fetchall()]
     assert len(rows) == 1  # c2 never blocked; m6 is transactional
@@ -542,7 +576,8 @@ def test_late_campaign_costs_are_not_added_across_currencies() -> None:
     con = db.connect()
     story(con)
     con.execute("UPDATE message_costs SET cost = 1, currency = 'USD' WHERE message_id = 'm3'")
-    con.execute("UPDATE send_windows SET reason = 'sunday' WHERE message_id = 'm3'")
+    sqlfiles.materialize(con, "blocked_window_messages")
+    con.execute("UPDATE blocked_window_messages SET reason = 'sunday' WHERE message_id = 'm3'")
     sqlfiles.materialize(con, "late_campaigns")
     row = con.execute("SELECT cost_blocked, currency, reasons FROM late_campaigns").fetchone()
     assert row == (None, "EUR,USD", "sunday,weekday_outside_hours")

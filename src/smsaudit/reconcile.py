@@ -9,8 +9,8 @@ leaves helper tables in the connection, so every decision can be traced:
   equivalent);
 - ``unattributed_stops``: STOP MOs from numbers that had received no MT yet;
 - ``latest_consent``: the current consent row of each (msisdn, program_id);
-- ``stop_footer_checks``: every marketing send with its expected STOP mention and the outcome,
-  including the sends that could not be checked (no body, unknown route).
+- ``stop_footer_checks`` (a view): every marketing send with its expected STOP mention and
+  the outcome, including the sends that could not be checked (no body, unknown route).
 """
 
 from __future__ import annotations
@@ -36,13 +36,32 @@ RECONCILIATION_TABLES: tuple[str, ...] = (
     "invalid_consent_source",
 )
 
+# Created as views: one row per marketing send, read once (by missing_stop_footer) or to
+# trace a decision, so computing them when read costs less time and memory than keeping a
+# copy of every send. Their SQL takes no parameter.
+VIEWS: frozenset[str] = frozenset({"stop_footer_checks"})
+
 
 def run(con: duckdb.DuckDBPyConnection, *, has_programs: bool) -> None:
-    """Materialize :data:`RECONCILIATION_TABLES` in ``con``.
+    """Materialize :data:`RECONCILIATION_TABLES` in ``con`` (those of :data:`VIEWS` as views).
 
     Needs the canonical tables (empty ones are fine) and ``message_costs``. ``has_programs``
     says whether a ``programs`` input was given; without it, routes come from the sends.
     """
-    params = {"has_programs": has_programs}
     for table in RECONCILIATION_TABLES:
-        sqlfiles.materialize(con, table, params)
+        create(con, table, has_programs=has_programs)
+
+
+def create(con: duckdb.DuckDBPyConnection, table: str, *, has_programs: bool) -> None:
+    """Create one of :data:`RECONCILIATION_TABLES`: a table, or a view if it is in VIEWS."""
+    if table not in VIEWS:
+        sqlfiles.materialize(con, table, {"has_programs": has_programs})
+        return
+    row = con.execute(
+        "SELECT table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = $name",
+        {"name": table},
+    ).fetchone()
+    if row and row[0] != "VIEW":  # a table of the same name, left by an earlier run
+        con.execute(f"DROP TABLE {table}")
+    con.execute(f"CREATE OR REPLACE VIEW {table} AS\n{sqlfiles.query(table)}")

@@ -8,12 +8,25 @@
 -- Metrics: spend_total, spend_by_month, priced_from_receipt, priced_from_rate_card,
 -- priced_from_send, wasted_total, wasted_by_month, wasted_by_aggregator, wasted_share,
 -- unpriced_messages, wasted_unpriced_messages. Unpriced messages are in no amount.
+-- message_costs has a row per send: it is read once, counted per (billing day, price source,
+-- currency, priced or not), and every figure below adds up those few thousand rows.
 WITH
+by_day AS (
+    SELECT
+        billing_date,
+        price_source,
+        currency,
+        cost IS NOT NULL AS priced,
+        count(*) AS messages,
+        sum(cost) AS value
+    FROM message_costs
+    GROUP BY ALL
+),
 priced AS (
-    SELECT * FROM message_costs WHERE cost IS NOT NULL
+    SELECT * FROM by_day WHERE priced
 ),
 spend_total AS (
-    SELECT currency, count(*) AS messages, sum(cost) AS value FROM priced GROUP BY currency
+    SELECT currency, sum(messages) AS messages, sum(value) AS value FROM priced GROUP BY currency
 ),
 wasted_priced AS (
     SELECT * FROM wasted_spend WHERE cost IS NOT NULL
@@ -39,13 +52,13 @@ figures AS (
     FROM spend_total
     UNION ALL BY NAME
     SELECT 2 AS sort_key, 'spend_by_month' AS metric, strftime(billing_date, '%Y-%m') AS month,
-        NULL AS aggregator, currency, count(*) AS messages, sum(cost) AS value,
+        NULL AS aggregator, currency, sum(messages) AS messages, sum(value) AS value,
         'priced sends by month of sent_at in Europe/Paris' AS note
     FROM priced
     GROUP BY ALL
     UNION ALL BY NAME
     SELECT 3 AS sort_key, 'priced_from_' || price_source AS metric, NULL AS month,
-        NULL AS aggregator, currency, count(*) AS messages, sum(cost) AS value,
+        NULL AS aggregator, currency, sum(messages) AS messages, sum(value) AS value,
         'price per segment taken from the ' || replace(price_source, '_', ' ') AS note
     FROM priced
     GROUP BY ALL
@@ -73,10 +86,10 @@ figures AS (
     FROM wasted_by_currency
     UNION ALL BY NAME
     SELECT 8 AS sort_key, 'unpriced_messages' AS metric, NULL AS month, NULL AS aggregator,
-        NULL AS currency, count(*) AS messages, NULL AS value,
+        NULL AS currency, coalesce(sum(messages), 0) AS messages, NULL AS value,
         'sends with no receipt, rate-card or send price: cost unknown, in no amount' AS note
-    FROM message_costs
-    WHERE cost IS NULL
+    FROM by_day
+    WHERE NOT priced
     UNION ALL BY NAME
     SELECT 9 AS sort_key, 'wasted_unpriced_messages' AS metric, NULL AS month,
         NULL AS aggregator, NULL AS currency, coalesce(sum(unpriced_messages), 0) AS messages,

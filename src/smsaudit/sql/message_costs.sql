@@ -5,28 +5,66 @@
 --   price, currency and cost stay NULL (an unknown cost is never a zero).
 --   billing date = date of sent_at in Europe/Paris (aggregators invoice on French days).
 -- Body counting mirrors smsaudit.cost.count_segments (tests/test_cost.py proves they agree).
+--
+-- At scale (tens of millions of sends) every per-row expensive step is done once per distinct
+-- value and joined back: bodies repeat (campaign templates), so segments are counted once per
+-- distinct body, and only for bodies of sends that neither the receipt nor the row gives
+-- segments for; the rate card is matched once per (aggregator, day of the data's span); the
+-- time-zone conversion of the billing date is done once per distinct UTC hour.
+-- Rows are not sorted: readers aggregate or sort themselves. The table holds one row per send,
+-- so it keeps only what its readers use (message_id leads back to the send).
 WITH
+send_receipts AS (
+    SELECT
+        s.message_id,
+        s.body,
+        lower(s.aggregator) AS aggregator,
+        s.segments AS send_segments,
+        s.price AS send_price,
+        s.currency AS send_currency,
+        r.segments AS receipt_segments,
+        r.price AS receipt_price,
+        r.currency AS receipt_currency,
+        s.sent_at,
+        epoch_us(s.sent_at) // 3600000000 AS utc_hour
+    FROM sends AS s
+    LEFT JOIN receipts AS r ON r.message_id = s.message_id
+),
+-- Europe/Paris has had whole-hour offsets changing on whole UTC hours since 1970, so all
+-- instants of a UTC hour share one Paris date; the date is taken at both ends of the hour and
+-- a row falls back to its own conversion where they differ, and before 1970 (integer
+-- division truncates towards zero there, so the hour key is not the hour's start).
+billing_hours AS (
+    SELECT
+        utc_hour,
+        CAST(timezone('Europe/Paris', make_timestamptz(utc_hour * 3600000000)) AS DATE)
+            AS first_day,
+        CAST(timezone('Europe/Paris', make_timestamptz(utc_hour * 3600000000 + 3599999999))
+            AS DATE) AS last_day
+    FROM (SELECT DISTINCT epoch_us(sent_at) // 3600000000 AS utc_hour FROM sends)
+),
+counted_bodies AS (
+    SELECT DISTINCT body
+    FROM send_receipts
+    WHERE receipt_segments IS NULL AND send_segments IS NULL AND body IS NOT NULL
+),
 bodies AS (
     SELECT
-        s.input_file,
-        s.line,
-        s.body,
+        body,
         -- GSM 03.38 default alphabet + extension table; anything else makes the body UCS-2.
         regexp_full_match(
-            s.body,
+            body,
             '[@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&''()*+,\-./0-9:;<=>?¡A-ZÄÖÑÜ§¿a-zäöñüà\f\^{}\\\[~\]|€]*'
         ) AS is_gsm7,
-        length(s.body) AS code_points,
+        length(body) AS code_points,
         -- extension characters are sent as ESC + code: two septets each
-        length(s.body) - length(regexp_replace(s.body, '[\f\^{}\\\[~\]|€]', '', 'g')) AS escapes,
+        length(body) - length(regexp_replace(body, '[\f\^{}\\\[~\]|€]', '', 'g')) AS escapes,
         -- characters outside the BMP are a surrogate pair: two UTF-16 code units each
-        length(s.body) - length(regexp_replace(s.body, '[\x{10000}-\x{10FFFF}]', '', 'g')) AS astral
-    FROM sends AS s
+        length(body) - length(regexp_replace(body, '[\x{10000}-\x{10FFFF}]', '', 'g')) AS astral
+    FROM counted_bodies
 ),
 body_units AS (
     SELECT
-        input_file,
-        line,
         body,
         is_gsm7,
         code_points + CASE WHEN is_gsm7 THEN escapes ELSE astral END AS units,
@@ -37,10 +75,8 @@ body_units AS (
 ),
 body_segments AS (
     SELECT
-        input_file,
-        line,
+        body,
         CAST(CASE
-            WHEN body IS NULL THEN NULL
             WHEN units <= single_capacity THEN 1
             WHEN wide_chars = 0 THEN ceil(units / part_capacity)
             -- A two-unit character never straddles two parts: pack greedily, one character at
@@ -63,68 +99,87 @@ body_segments AS (
         END AS INTEGER) AS segments
     FROM body_units
 ),
-sends_billing AS (
-    SELECT
-        s.*,
-        CAST(timezone('Europe/Paris', s.sent_at) AS DATE) AS billing_date
-    FROM sends AS s
+-- every (aggregator of the rate card, Paris day of the span): a few hundred rows to match,
+-- however many sends there are
+billing_days AS (
+    SELECT a.aggregator, CAST(d.range AS DATE) AS billing_date
+    FROM (SELECT DISTINCT lower(aggregator) AS aggregator FROM rate_card) AS a
+    CROSS JOIN (
+        SELECT
+            CAST(timezone('Europe/Paris', min(sent_at)) AS DATE) AS first_day,
+            CAST(timezone('Europe/Paris', max(sent_at)) AS DATE) AS last_day
+        FROM sends
+    ) AS span
+    CROSS JOIN range(span.first_day, span.last_day + 1, INTERVAL 1 DAY) AS d
 ),
 rate_card_match AS (
     SELECT
-        s.input_file,
-        s.line,
+        d.aggregator,
+        d.billing_date,
         rc.price_per_segment,
         rc.currency
-    FROM sends_billing AS s
+    FROM billing_days AS d
     JOIN rate_card AS rc
-        ON lower(rc.aggregator) = lower(s.aggregator)
-        AND (rc.valid_from IS NULL OR rc.valid_from <= s.billing_date)
-        AND (rc.valid_to IS NULL OR s.billing_date <= rc.valid_to)
+        ON lower(rc.aggregator) = d.aggregator
+        AND (rc.valid_from IS NULL OR rc.valid_from <= d.billing_date)
+        AND (rc.valid_to IS NULL OR d.billing_date <= rc.valid_to)
     -- Several rows valid that day: the most specific (latest valid_from, then the earliest
     -- valid_to) wins; among identical periods the last row read wins. Always deterministic.
     QUALIFY row_number() OVER (
-        PARTITION BY s.input_file, s.line
+        PARTITION BY d.aggregator, d.billing_date
         ORDER BY rc.valid_from DESC NULLS LAST, rc.valid_to ASC NULLS LAST,
             rc.input_file DESC, rc.line DESC
     ) = 1
+),
+dated AS (
+    SELECT
+        s.*,
+        CASE
+            WHEN h.first_day = h.last_day AND epoch_us(s.sent_at) >= 0 THEN h.first_day
+            ELSE CAST(timezone('Europe/Paris', s.sent_at) AS DATE)
+        END AS billing_date
+    FROM send_receipts AS s
+    JOIN billing_hours AS h ON h.utc_hour = s.utc_hour
 ),
 resolved AS (
     SELECT
         s.message_id,
         CASE
-            WHEN r.segments IS NOT NULL THEN r.segments
-            WHEN s.segments IS NOT NULL THEN s.segments
+            WHEN s.receipt_segments IS NOT NULL THEN s.receipt_segments
+            WHEN s.send_segments IS NOT NULL THEN s.send_segments
             WHEN b.segments IS NOT NULL THEN b.segments
             ELSE 1
         END AS segments,
         CASE
-            WHEN r.segments IS NOT NULL THEN 'receipt'
-            WHEN s.segments IS NOT NULL THEN 'send'
+            WHEN s.receipt_segments IS NOT NULL THEN 'receipt'
+            WHEN s.send_segments IS NOT NULL THEN 'send'
             WHEN b.segments IS NOT NULL THEN 'body'
             ELSE 'default'
         END AS segments_source,
         CASE
-            WHEN r.price IS NOT NULL THEN r.price
+            WHEN s.receipt_price IS NOT NULL THEN s.receipt_price
             WHEN rc.price_per_segment IS NOT NULL THEN rc.price_per_segment
-            ELSE s.price
+            ELSE s.send_price
         END AS price,
         CASE
-            WHEN r.price IS NOT NULL THEN 'receipt'
+            WHEN s.receipt_price IS NOT NULL THEN 'receipt'
             WHEN rc.price_per_segment IS NOT NULL THEN 'rate_card'
-            WHEN s.price IS NOT NULL THEN 'send'
+            WHEN s.send_price IS NOT NULL THEN 'send'
         END AS price_source,
         CASE
-            WHEN r.price IS NOT NULL THEN r.currency
+            WHEN s.receipt_price IS NOT NULL THEN s.receipt_currency
             WHEN rc.price_per_segment IS NOT NULL THEN rc.currency
-            WHEN s.price IS NOT NULL THEN s.currency
+            WHEN s.send_price IS NOT NULL THEN s.send_currency
         END AS currency,
-        s.billing_date,
-        s.input_file,
-        s.line
-    FROM sends_billing AS s
-    LEFT JOIN receipts AS r ON r.message_id = s.message_id
-    LEFT JOIN rate_card_match AS rc ON rc.input_file = s.input_file AND rc.line = s.line
-    LEFT JOIN body_segments AS b ON b.input_file = s.input_file AND b.line = s.line
+        s.billing_date
+    FROM dated AS s
+    LEFT JOIN rate_card_match AS rc
+        ON rc.aggregator = s.aggregator AND rc.billing_date = s.billing_date
+    -- the key is NULL (no match, no hashing work) where the body is not needed
+    LEFT JOIN body_segments AS b
+        ON b.body = CASE
+            WHEN s.receipt_segments IS NULL AND s.send_segments IS NULL THEN s.body
+        END
 )
 SELECT
     message_id,
@@ -134,8 +189,5 @@ SELECT
     price_source,
     CAST(segments * price AS DECIMAL(18, 6)) AS cost,
     upper(currency) AS currency,
-    billing_date,
-    input_file,
-    line
+    billing_date
 FROM resolved
-ORDER BY input_file, line

@@ -2,24 +2,32 @@
 -- local time and the verdict of the profile behind window_calendar. Only marketing traffic
 -- is subject to windows: audits filter on category = 'marketing'; the verdict is kept for
 -- transactional rows too so that charts can show all traffic against the windows.
--- $bucket_us is window_calendar's bucket in microseconds. The local time is the UTC instant
--- shifted by the bucket's offset: integer arithmetic, no per-row time-zone lookup.
--- The join is on one BIGINT, slot = bucket * 16 + the territory's position in the list of
--- schema.TERRITORY_CLOCKS: one integer key hashes and compares about twice as fast as the
--- pair (territory VARCHAR, bucket), and the calendar side is only a few thousand rows.
+--
+-- rules.calendar.classify_sends creates it as a VIEW: classifying costs about as much as
+-- reading `sends` (below), less than writing every send out again, so each reader (the
+-- blocked_window_messages audit, charts) classifies what it reads, filters pushed down.
+--
+-- The local time is the UTC instant shifted by the bucket's offset: integer arithmetic, no
+-- per-row time-zone lookup. The join is on window_calendar.slot (see window_calendar.sql):
+-- one BIGINT over a dense range, which DuckDB joins by direct indexing into an array. It is
+-- an inner join because DuckDB indexes directly for inner joins only; the calendar covers
+-- the span and the territories of `sends` by construction (classify_sends), so no send is
+-- lost. The bucket size is read from window_calendar, so the query takes no parameter.
+-- The ISO 8601 local_time text is left to the tables that output it: formatting it for every
+-- send would cost more than the classification itself.
 WITH
-calendar AS (
+grid AS (
+    SELECT any_value(bucket_seconds) * 1000000::BIGINT AS bucket_us FROM window_calendar
+),
+keyed AS (
     SELECT
-        bucket * 16
-        + list_position(['FR', 'RE', 'YT', 'GP', 'MQ', 'GF', 'BL', 'MF', 'PM'], territory) AS slot,
-        local_date,
-        utc_offset_minutes,
-        utc_offset,
-        blocked,
-        reason,
-        severity,
-        profile
-    FROM window_calendar
+        s.*,
+        epoch_us(s.sent_at) // g.bucket_us * 9 + CASE territory
+            WHEN 'FR' THEN 0 WHEN 'RE' THEN 1 WHEN 'YT' THEN 2 WHEN 'GP' THEN 3 WHEN 'MQ' THEN 4
+            WHEN 'GF' THEN 5 WHEN 'BL' THEN 6 WHEN 'MF' THEN 7 WHEN 'PM' THEN 8
+        END AS slot
+    FROM sends AS s
+    CROSS JOIN grid AS g
 )
 SELECT
     s.message_id,
@@ -32,12 +40,13 @@ SELECT
     c.blocked,
     c.reason,
     c.severity,
-    strftime(
-        make_timestamp(epoch_us(s.sent_at) + c.utc_offset_minutes * 60000000::BIGINT),
-        '%Y-%m-%dT%H:%M:%S'
-    ) || c.utc_offset AS local_time,
-    c.profile
-FROM sends AS s
-LEFT JOIN calendar AS c
-    ON c.slot = epoch_us(s.sent_at) // $bucket_us * 16
-    + list_position(['FR', 'RE', 'YT', 'GP', 'MQ', 'GF', 'BL', 'MF', 'PM'], s.territory)
+    c.profile,
+    -- what blocked_window_messages writes out, so that it needs no join back to `sends`
+    c.utc_offset,
+    s.msisdn,
+    s.sender_id,
+    s.campaign_id,
+    s.program_id,
+    s.aggregator
+FROM keyed AS s
+JOIN window_calendar AS c ON c.slot = s.slot

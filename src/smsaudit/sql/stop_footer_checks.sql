@@ -7,6 +7,9 @@
 --   'unknown_route'  - no route could be decided (see sender_routes.sql): no mention expected.
 -- The route is that of the send's (program_id, sender_id) in `programs`, else of its own
 -- sender_id and aggregator.
+-- Bodies repeat (campaign templates): the fold and the suffix test run once per distinct
+-- (body, expected mention) and are joined back to the sends. Rows are not sorted:
+-- missing_stop_footer sorts its own.
 WITH
 routed AS (
     SELECT
@@ -20,9 +23,6 @@ routed AS (
         s.body,
         r.route,
         r.expected_footer AS expected,
-        rtrim(
-            lower(regexp_replace(s.body, '[\s\x{00A0}\x{2007}\x{202F}]+', ' ', 'g')), ' '
-        ) AS folded,
         s.input_file,
         s.line
     FROM sends AS s
@@ -31,28 +31,45 @@ routed AS (
         AND r.sender_id = s.sender_id
         AND (r.source = 'programs' OR r.aggregator IS NOT DISTINCT FROM lower(trim(s.aggregator)))
     WHERE s.category = 'marketing'
+),
+folded AS (
+    SELECT
+        body,
+        expected,
+        rtrim(lower(regexp_replace(body, '[\s\x{00A0}\x{2007}\x{202F}]+', ' ', 'g')), ' ')
+            AS folded
+    FROM (SELECT DISTINCT body, expected FROM routed WHERE body IS NOT NULL)
+),
+checked AS (
+    SELECT
+        body,
+        expected,
+        CASE
+            WHEN folded = '' THEN 'no_body'
+            WHEN expected IS NULL THEN 'unknown_route'
+            -- a whole-word suffix; the pattern stays constant so it is compiled once
+            WHEN ends_with(folded, lower(expected))
+                AND NOT regexp_matches(left(folded, length(folded) - length(expected)), '[\pL\pN]$')
+                THEN 'ok'
+            ELSE 'missing'
+        END AS outcome,
+        right(rtrim(body), 40) AS body_end
+    FROM folded
 )
 SELECT
-    message_id,
-    sender_id,
-    expected,
-    CASE
-        WHEN folded IS NULL OR folded = '' THEN 'no_body'
-        WHEN expected IS NULL THEN 'unknown_route'
-        -- a whole-word suffix; the pattern stays constant so it is compiled once, not per row
-        WHEN ends_with(folded, lower(expected))
-            AND NOT regexp_matches(left(folded, length(folded) - length(expected)), '[\pL\pN]$')
-            THEN 'ok'
-        ELSE 'missing'
-    END AS outcome,
-    right(rtrim(body), 40) AS body_end,
-    program_id,
-    campaign_id,
-    aggregator,
-    sent_at,
-    msisdn,
-    route,
-    input_file,
-    line
-FROM routed
-ORDER BY sent_at, message_id, input_file, line
+    r.message_id,
+    r.sender_id,
+    r.expected,
+    -- a NULL body has no row in `checked`
+    CASE WHEN r.body IS NULL THEN 'no_body' ELSE c.outcome END AS outcome,
+    c.body_end,
+    r.program_id,
+    r.campaign_id,
+    r.aggregator,
+    r.sent_at,
+    r.msisdn,
+    r.route,
+    r.input_file,
+    r.line
+FROM routed AS r
+LEFT JOIN checked AS c ON c.body = r.body AND c.expected IS NOT DISTINCT FROM r.expected

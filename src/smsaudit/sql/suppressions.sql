@@ -24,10 +24,17 @@ exported AS (
 stop_mos AS (
     SELECT msisdn, territory, received_at, input_file, line FROM mo WHERE is_stop
 ),
+-- Only sends to numbers that texted STOP can be the last MT before a STOP: a few per STOP,
+-- so the ASOF join sorts those instead of every send.
+stop_sends AS (
+    SELECT msisdn, sent_at, sender_id
+    FROM sends
+    WHERE msisdn IN (SELECT msisdn FROM stop_mos)
+),
 last_mt AS (
     SELECT m.*, s.sent_at AS last_sent_at
     FROM stop_mos AS m
-    ASOF JOIN sends AS s ON s.msisdn = m.msisdn AND s.sent_at <= m.received_at
+    ASOF JOIN stop_sends AS s ON s.msisdn = m.msisdn AND s.sent_at <= m.received_at
 ),
 stopped AS (
     SELECT DISTINCT
@@ -38,7 +45,7 @@ stopped AS (
         m.territory,
         m.input_file || ':' || m.line AS evidence_source
     FROM last_mt AS m
-    JOIN sends AS s ON s.msisdn = m.msisdn AND s.sent_at = m.last_sent_at
+    JOIN stop_sends AS s ON s.msisdn = m.msisdn AND s.sent_at = m.last_sent_at
 ),
 blocked AS (
     SELECT

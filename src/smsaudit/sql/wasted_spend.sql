@@ -33,9 +33,42 @@ wasted AS (
     SELECT * FROM blocked
     UNION ALL
     SELECT * FROM after_suppression
+),
+-- The Paris month of every UTC hour of the span, converted once per hour rather than once per
+-- message (as in message_costs.sql: all instants of a UTC hour share one Paris date since
+-- 1970; where the two ends of an hour differ, or before 1970, a message is converted itself).
+hours AS (
+    SELECT
+        range AS utc_hour,
+        strftime(timezone('Europe/Paris', make_timestamptz(range * 3600000000)), '%Y-%m')
+            AS first_month,
+        strftime(
+            timezone('Europe/Paris', make_timestamptz(range * 3600000000 + 3599999999)), '%Y-%m'
+        ) AS last_month
+    FROM (
+        SELECT min(sent_at) AS first_sent_at, max(sent_at) AS last_sent_at
+        FROM (
+            SELECT sent_at FROM blocked_window_messages
+            UNION ALL
+            SELECT sent_at FROM sends_after_suppression
+        )
+    ) AS span
+    CROSS JOIN range(
+        epoch_us(span.first_sent_at) // 3600000000, epoch_us(span.last_sent_at) // 3600000000 + 1
+    )
+),
+dated AS (
+    SELECT
+        w.*,
+        CASE
+            WHEN h.first_month = h.last_month AND epoch_us(w.sent_at) >= 0 THEN h.first_month
+            ELSE strftime(timezone('Europe/Paris', w.sent_at), '%Y-%m')
+        END AS month
+    FROM wasted AS w
+    LEFT JOIN hours AS h ON h.utc_hour = epoch_us(w.sent_at) // 3600000000
 )
 SELECT
-    strftime(timezone('Europe/Paris', sent_at), '%Y-%m') AS month,
+    month,
     aggregator,
     campaign_id,
     reason,
@@ -44,6 +77,6 @@ SELECT
     CAST(sum(cost) AS DECIMAL(18, 6)) AS cost,
     currency,
     count(*) FILTER (WHERE cost IS NULL) AS unpriced_messages
-FROM wasted
+FROM dated
 GROUP BY ALL
 ORDER BY month, aggregator NULLS LAST, campaign_id NULLS LAST, reason, currency NULLS LAST

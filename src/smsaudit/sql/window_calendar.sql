@@ -8,6 +8,11 @@
 -- per-row time-zone conversion. A bucket that would straddle an offset change aborts the
 -- build instead of silently misclassifying.
 --
+-- slot = bucket * 9 + the territory's index in schema.TERRITORY_CLOCKS (the CASE below, kept
+-- identical in every query that joins on slot; rules/calendar.py checks it): one BIGINT
+-- over a dense range. Stored as a column, its range is known to DuckDB, which then joins
+-- by direct indexing into an array (a perfect hash join) instead of hashing every send.
+--
 -- Reasons, first match wins (CONTRACT §3): public_holiday, sunday, saturday_outside_hours,
 -- weekday_outside_hours. Severity is the worst among all rules that match: a Sunday under a
 -- profile that only warns about Sundays is still a violation outside the day's hours.
@@ -109,6 +114,10 @@ SELECT
     reason IS NOT NULL AS blocked,
     reason,
     severity,
-    $profile AS profile
+    $profile AS profile,
+    bucket * 9 + CASE territory
+        WHEN 'FR' THEN 0 WHEN 'RE' THEN 1 WHEN 'YT' THEN 2 WHEN 'GP' THEN 3 WHEN 'MQ' THEN 4
+        WHEN 'GF' THEN 5 WHEN 'BL' THEN 6 WHEN 'MF' THEN 7 WHEN 'PM' THEN 8
+    END AS slot
 FROM verdicts
 ORDER BY territory, bucket
