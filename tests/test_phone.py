@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import duckdb
@@ -17,6 +18,7 @@ FRENCH_REGIONS = [r for regions in phone.FRENCH_CODES.values() for r in regions]
 # Foreign numbers a French audit meets, +269 (Comoros) next to Mayotte's +262 on purpose.
 FOREIGN_REGIONS = ["GB", "US", "BE", "CH", "KM", "MA"]
 DIGITS = "0123456789"
+COUNTRY_CODES = set(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 
 
 @pytest.fixture(scope="module")
@@ -24,13 +26,18 @@ def con() -> duckdb.DuckDBPyConnection:
     return db.connect()
 
 
+def load(con: duckdb.DuckDBPyConnection, raws: Iterable[str | None]) -> None:
+    con.execute("CREATE OR REPLACE TABLE raws (raw VARCHAR)")
+    if rows := [(r,) for r in raws]:
+        con.executemany("INSERT INTO raws VALUES (?)", rows)
+
+
 def run(
-    con: duckdb.DuckDBPyConnection, raws: Iterable[str | None]
+    con: duckdb.DuckDBPyConnection, raws: Iterable[str | None], *, already_distinct: bool = False
 ) -> dict[str | None, phone.PhoneResult]:
     """The phone map of ``raws`` as {raw: result}."""
-    con.execute("CREATE OR REPLACE TABLE raws (raw VARCHAR)")
-    con.executemany("INSERT INTO raws VALUES (?)", [(r,) for r in raws])
-    phone.normalize_numbers(con, "raws", "phone_map")
+    load(con, raws)
+    phone.normalize_numbers(con, "raws", "phone_map", already_distinct=already_distinct)
     rows = con.execute("SELECT * FROM phone_map").fetchall()
     assert [d[0] for d in con.description] == list(phone.MAP_COLUMNS)
     out = {r[0]: phone.PhoneResult(*r[1:]) for r in rows}
@@ -44,13 +51,41 @@ def one(con: duckdb.DuckDBPyConnection, raw: str | None) -> phone.PhoneResult:
     return result
 
 
-def fast_decided(con: duckdb.DuckDBPyConnection, raws: Iterable[str | None]) -> set[str | None]:
-    """The spellings the fast path decides without phonenumbers."""
-    con.execute("CREATE OR REPLACE TABLE raws (raw VARCHAR)")
-    con.executemany("INSERT INTO raws VALUES (?)", [(r,) for r in raws])
+def fast(
+    con: duckdb.DuckDBPyConnection, raws: Iterable[str | None]
+) -> dict[str | None, phone.PhoneResult | None]:
+    """What the fast path alone makes of ``raws``: None where it leaves them to phonenumbers."""
+    load(con, raws)
     phone.fast_path(con, "raws")
-    decided = con.execute("SELECT raw FROM phone_fast WHERE status IS NOT NULL").fetchall()
-    return {r for (r,) in decided}
+    rows = con.execute(f"SELECT {', '.join(phone.MAP_COLUMNS)} FROM phone_fast").fetchall()
+    con.execute("DROP TABLE phone_fast")
+    return {r[0]: phone.PhoneResult(*r[1:]) if r[4] is not None else None for r in rows}
+
+
+def left_on_purpose(raw: str | None) -> bool:
+    """Spellings the fast path may leave to phonenumbers: too short or too long to read
+    alike, countries outside phone.FAST_COUNTRIES, a national prefix after the country code."""
+    cleaned = phone.clean(raw)
+    if isinstance(cleaned, phone.PhoneResult):
+        return False
+    if cleaned.startswith("+"):
+        digits = cleaned[1:]
+    elif cleaned.startswith("00"):
+        digits = cleaned[2:]
+    elif not cleaned.startswith("0") and cleaned.startswith(tuple(phone.FRENCH_CODES)):
+        digits = cleaned
+    else:
+        return not 3 <= len(cleaned) <= phone.FAST_LONGEST
+    if len(digits) < 3 or len(cleaned) > phone.FAST_LONGEST:
+        return True
+    cc = next((digits[:n] for n in (1, 2, 3) if int(digits[:n]) in COUNTRY_CODES), None)
+    if cc is None or digits[0] == "0":
+        return False
+    if cc not in phone.FAST_COUNTRIES:
+        return True
+    main = phonenumbers.PhoneMetadata.metadata_for_region(phone.FAST_COUNTRIES[cc][0])
+    prefix = main.national_prefix_for_parsing if main else None
+    return bool(prefix and re.match(prefix, digits[len(cc) :]))
 
 
 # --- strategies -----------------------------------------------------------------------------
@@ -78,7 +113,7 @@ def grouped(digits: str, sep: str) -> str:
 def spelling(draw: st.DrawFn, cc: str, nsn: str) -> str:
     """One common way of writing +cc nsn (national ones are French-plan spellings)."""
     sep = draw(st.sampled_from([" ", ".", "-", "\u00a0", "\u202f", "", "/"]))
-    form = draw(st.integers(0, 9))
+    form = draw(st.integers(0, 10))
     text = [
         f"+{cc}{nsn}",
         f"+{cc} {grouped(nsn, sep)}",
@@ -90,16 +125,19 @@ def spelling(draw: st.DrawFn, cc: str, nsn: str) -> str:
         nsn,
         f"(0){nsn}",
         f"+{cc} 0{grouped(nsn, sep)}",
+        f"+{cc} ({nsn[:2]}) {nsn[2:]}",
     ][form]
     pad = draw(st.sampled_from(["", " ", "\t", "\u00a0"]))
     return pad + text + draw(st.sampled_from(["", " ", "  "]))
 
 
 @st.composite
-def numbers(draw: st.DrawFn, regions: list[str]) -> str:
+def numbers(draw: st.DrawFn, regions: list[str]) -> tuple[str, str, str]:
+    """(spelling, country code, national number) of a valid number of one of ``regions``."""
     region = draw(st.sampled_from(regions))
     cc = str(phonenumbers.country_code_for_region(region))
-    return draw(spelling(cc, draw(nsn_of(region))))
+    nsn = draw(nsn_of(region))
+    return draw(spelling(cc, nsn)), cc, nsn
 
 
 garbage = st.one_of(
@@ -108,48 +146,56 @@ garbage = st.one_of(
     st.from_regex(r"[+-]?[0-9]\.[0-9]{1,6}[eE]\+?1[01]", fullmatch=True),
     st.none(),
 )
+# Digit strings of every length behind the prefixes that steer classify: the invalid ones
+# (too short, too long, of no country, of no valid pattern) are decided in DuckDB too.
+RUN_PREFIXES = [
+    *("", "+", "00", "0", "+0", "+800", "+999", "+44", "+1", "+7", "+39"),
+    *(p + cc for cc in ("33", "262", "590", "508") for p in ("+", "00", "")),
+]
+digit_runs = st.builds(
+    lambda prefix, digits: prefix + digits,
+    st.sampled_from(RUN_PREFIXES),
+    st.text(alphabet=DIGITS, max_size=20),
+)
 
 
 # --- properties ---------------------------------------------------------------------------
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(
-    st.lists(
-        st.one_of(numbers(FRENCH_REGIONS), numbers(FOREIGN_REGIONS), garbage),
-        min_size=1,
-        max_size=40,
-    )
+    st.lists(numbers(FRENCH_REGIONS + FOREIGN_REGIONS), min_size=1, max_size=60),
+    st.lists(st.one_of(garbage, digit_runs), max_size=60),
 )
 def test_fast_path_agrees_with_phonenumbers(
+    con: duckdb.DuckDBPyConnection, valid: list[tuple[str, str, str]], others: list[str | None]
+) -> None:
+    raws = [raw for raw, _, _ in valid] + others
+    got = fast(con, raws)
+    assert set(got) == set(raws)
+    for raw, result in got.items():
+        if result is None:  # left to phonenumbers: only the shapes it leaves on purpose
+            assert left_on_purpose(raw), raw
+        else:
+            assert result == phone.classify(raw), raw
+    # Valid French and common foreign numbers never need phonenumbers, in any spelling; the
+    # international ones read as phonenumbers reads +cc nsn.
+    for raw, cc, nsn in valid:
+        result = got[raw]
+        assert result is not None, raw
+        if phone.clean(raw) in (f"+{cc}{nsn}", f"00{cc}{nsn}"):
+            number = phonenumbers.parse(f"+{cc}{nsn}")
+            assert result.e164 == f"+{cc}{nsn}"
+            assert result.territory == phonenumbers.region_code_for_number(number)
+            assert result.tz == schema.TERRITORY_CLOCKS.get(result.territory or "")
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.lists(st.one_of(numbers(FRENCH_REGIONS).map(lambda n: n[0]), garbage), max_size=30))
+def test_normalize_numbers_is_classify_for_every_spelling(
     con: duckdb.DuckDBPyConnection, raws: list[str | None]
 ) -> None:
-    got = run(con, raws)
-    assert set(got) == set(raws)
-    assert got == {raw: phone.classify(raw) for raw in raws}
-    # What the fast path can decide, it decides: French numbers and the spelling rejects.
-    policy = {r for r in raws if isinstance(phone.clean(r), phone.PhoneResult)}
-    assert fast_decided(con, raws) == policy | {
-        r for r, res in got.items() if res.status == "french"
-    }
-
-
-@settings(max_examples=25, deadline=None)
-@given(st.data())
-def test_international_spellings_of_french_numbers_need_no_phonenumbers(
-    con: duckdb.DuckDBPyConnection, data: st.DataObject
-) -> None:
-    region = data.draw(st.sampled_from(FRENCH_REGIONS))
-    cc = str(phonenumbers.country_code_for_region(region))
-    nsn = data.draw(nsn_of(region))
-    raws = {data.draw(spelling(cc, nsn)) for _ in range(6)} | {f"+{cc}{nsn}"}
-    assert fast_decided(con, raws) >= {r for r in raws if phone.classify(r).status == "french"}
-    expected = phonenumbers.parse(f"+{cc}{nsn}")
-    result = run(con, [f"+{cc} {nsn}"])[f"+{cc} {nsn}"]
-    assert result.e164 == f"+{cc}{nsn}"
-    assert result.territory == phonenumbers.region_code_for_number(expected)
-    assert result.tz == schema.TERRITORY_CLOCKS[result.territory]
-    assert result.status == "french"
+    assert run(con, raws) == {raw: phone.classify(raw) for raw in raws}
 
 
 def test_every_metadata_example_number_in_every_spelling(con: duckdb.DuckDBPyConnection) -> None:
@@ -169,6 +215,29 @@ def test_every_metadata_example_number_in_every_spelling(con: duckdb.DuckDBPyCon
     assert {r.territory for r in got.values() if r.status == "french"} >= {
         "FR", "RE", "YT", "GP", "MQ", "GF", "PM"
     }  # fmt: skip
+
+
+def test_every_country_the_fast_path_reads_agrees_on_its_examples(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
+    """Each region's example numbers of every type, and their neighbours one digit longer
+    or shorter, read alike by the fast path and phonenumbers: one pattern per country."""
+    raws = []
+    for region in phone.REGIONS:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        assert metadata is not None
+        for name in phone.TYPE_ORDER[:-1]:
+            desc = getattr(metadata, name)
+            if desc is not None and desc.example_number:
+                nsn = desc.example_number
+                raws += [f"+{metadata.country_code}{n}" for n in (nsn, nsn + "1", nsn[:-1])]
+    got = fast(con, raws)
+    assert {raw: result for raw, result in got.items() if result is not None} == {
+        raw: phone.classify(raw) for raw, result in got.items() if result is not None
+    }
+    assert all(left_on_purpose(raw) for raw, result in got.items() if result is None)
+    decided = {raw for raw, result in got.items() if result is not None and result.e164}
+    assert len(decided) > 0.3 * len(raws)
 
 
 def test_reference_is_phonenumbers_validity() -> None:
@@ -310,13 +379,21 @@ def test_invalid_spellings_say_why(
     assert (r.e164, r.territory, r.tz, r.status, r.reason) == (None, None, None, "invalid", reason)
 
 
-def test_french_mobiles_never_reach_the_slow_path(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("CREATE OR REPLACE TABLE raws (raw VARCHAR)")
-    con.execute("INSERT INTO raws VALUES ('06 12 34 56 78'), ('+262692123456'), ('0639012345')")
+def test_common_numbers_never_reach_the_slow_path(con: duckdb.DuckDBPyConnection) -> None:
+    common = [
+        "06 12 34 56 78", "+262692123456", "0639012345", "33 7 80 12 34 56", "0033612345678",
+        "+44 7400 123456", "+32 470 12 34 56", "+1 650 253 0000", "+49 1512 3456789",
+        "x", "0612", "+33 6 12 34 56 78 9", "+999 123 456 789", "06.12.34.56.78",
+    ]  # fmt: skip
+    load(con, common)
     assert phone.normalize_numbers(con, "raws", "numbers") == 0
-    con.execute("INSERT INTO raws VALUES ('+44 7400 123456'), ('x'), ('0612')")
-    assert phone.normalize_numbers(con, "raws", "numbers") == 2  # foreign, too short
-    assert con.execute("SELECT count(*) FROM numbers").fetchone() == (6,)
+    # A non-geographic +800 number and a two-digit string are phonenumbers' to read.
+    con.execute("INSERT INTO raws VALUES ('+800 1234 5678'), ('12')")
+    assert phone.normalize_numbers(con, "raws", "numbers") == 2
+    assert con.execute("SELECT count(*) FROM numbers").fetchone() == (len(common) + 2,)
+    assert run(con, ["+800 1234 5678", "12"]) == {
+        r: phone.classify(r) for r in ["+800 1234 5678", "12"]
+    }
 
 
 def test_duplicate_inputs_give_one_row(con: duckdb.DuckDBPyConnection) -> None:
@@ -325,12 +402,45 @@ def test_duplicate_inputs_give_one_row(con: duckdb.DuckDBPyConnection) -> None:
     assert con.execute("SELECT count(*) FROM phone_map").fetchone() == (1,)
 
 
+def test_input_known_distinct_reads_the_same(con: duckdb.DuckDBPyConnection) -> None:
+    raws = ["0612345678", "+33612345678", "+44 7400 123456", "x", None, "+800 1234 5678"]
+    assert run(con, raws, already_distinct=True) == run(con, raws)
+
+
 def test_no_working_tables_are_left_behind(con: duckdb.DuckDBPyConnection) -> None:
-    run(con, ["0612345678", "+44 7400 123456"])
+    run(con, ["0612345678", "+44 7400 123456", "+800 1234 5678"])
     names = {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
-    assert not names & {"phone_fast", "phone_input", "phone_slow"}
+    assert not names & {"phone_fast", "phone_input", "phone_slow", "phone_pending"}
+
+
+@pytest.mark.parametrize(
+    ("pattern", "first"),
+    [
+        (r"(?:6(?:[0-24-8]\d|3[0-8]|9[589])|7[3-9]\d)\d{6}", "67"),
+        (r"836(?:0[0-36-9]|[1-9]\d)\d{4}|9\d{8}", "89"),
+        (r"\d?[2-4]", "0123456789"),  # an optional first digit: anything may start
+        (r"(?:0{0}1)?5", "15"),  # repeated zero times: 0 never starts
+        (r"(?:1{0,2})3", "13"),
+        (r"(?:1|)9", "19"),
+        (r"[2-4]", "234"),
+    ],
+)
+def test_first_digits_of_a_pattern(pattern: str, first: str) -> None:
+    assert phone._first_digits(pattern) == frozenset(first)
+
+
+def test_first_digits_hold_every_example_number() -> None:
+    """The fast path sends a number only to the types that can start with its first digit."""
+    for region in phone.REGIONS:
+        metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        assert metadata is not None
+        for name in phone.TYPE_ORDER[:-1]:
+            desc = getattr(metadata, name)
+            if desc is not None and desc.example_number and desc.national_number_pattern:
+                first = phone._first_digits(desc.national_number_pattern)
+                assert desc.example_number[0] in first, (region, name)
 
 
 @pytest.mark.parametrize("name", ["raws; DROP TABLE x", "a.b", "", "1x"])
