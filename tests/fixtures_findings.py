@@ -67,7 +67,8 @@ _STATEMENTS = [
            CASE WHEN w.blocked THEN 'violation' END AS severity,
            strftime(w.local_ts::TIMESTAMP, '%Y-%m-%dT%H:%M:%S')
              || CASE WHEN w.utc_offset_minutes = 240 THEN '+04:00' ELSE '+02:00' END
-             AS local_time
+             AS local_time,
+           s.campaign_id
     FROM _windows AS w JOIN sends AS s USING (message_id)
     """,
     """

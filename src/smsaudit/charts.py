@@ -146,19 +146,25 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
     title = "Marketing traffic per local day"
     if not _exists(con, "send_windows"):
         return _no_data(title)
+    # send_windows classifies as it is read: read it once, into a small per-day table.
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE chart_daily AS
+           SELECT territory, local_date, blocked, count(*) AS messages
+           FROM send_windows WHERE category = 'marketing' GROUP BY ALL"""
+    )
     days = _frame(
         con,
         """
         SELECT strftime(local_date, '%Y-%m-%d') AS day,
                CASE WHEN blocked THEN 'blocked' ELSE 'allowed' END AS status,
-               count(*) AS messages
-        FROM send_windows
-        WHERE category = 'marketing'
+               sum(messages)::BIGINT AS messages
+        FROM chart_daily
         GROUP BY ALL
         ORDER BY ALL
         """,
     )
     if days.is_empty():
+        con.execute("DROP TABLE chart_daily")
         return _no_data(title)
     holidays = pl.DataFrame(schema={"day": pl.String, "label": pl.String})
     if _exists(con, "holiday_calendar"):
@@ -166,10 +172,7 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
         holidays = _frame(
             con,
             """
-            WITH traffic AS (
-                SELECT DISTINCT territory, local_date FROM send_windows
-                WHERE category = 'marketing'
-            )
+            WITH traffic AS (SELECT DISTINCT territory, local_date FROM chart_daily)
             SELECT strftime(h.day, '%Y-%m-%d') AS day,
                    string_agg(DISTINCT h.name, ' / ' ORDER BY h.name) || ' ('
                      || string_agg(DISTINCT h.territory, ', ' ORDER BY h.territory) || ')'
@@ -182,6 +185,7 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
             ORDER BY h.day
             """,
         )
+    con.execute("DROP TABLE chart_daily")
     x = alt.X(
         "utcyearmonthdate(day):T",
         title="Local date (recipient's clock)",
@@ -275,7 +279,7 @@ def wasted_spend_by_month(con: duckdb.DuckDBPyConnection) -> Chart:
 def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
     """Each late campaign's sends per local day, on the clock: where it ran past the close."""
     title = "Late campaigns: send spans in the recipient's local time"
-    if not _exists(con, "late_campaigns", "sends", "send_windows"):
+    if not _exists(con, "late_campaigns", "send_windows"):
         return _no_data(title)
     frame = _frame(
         con,
@@ -286,10 +290,10 @@ def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
             LIMIT $limit
         ),
         spans AS (
-            SELECT s.campaign_id, w.local_date, w.blocked,
+            SELECT w.campaign_id, w.local_date, w.blocked,
                    min(w.local_ts) AS start, max(w.local_ts) AS stop, count(*) AS messages
-            FROM sends AS s JOIN send_windows AS w USING (message_id)
-            WHERE w.category = 'marketing' AND s.campaign_id IN (SELECT campaign_id FROM late)
+            FROM send_windows AS w  -- it carries campaign_id: no join back to sends
+            WHERE w.category = 'marketing' AND w.campaign_id IN (SELECT campaign_id FROM late)
             GROUP BY ALL
         )
         SELECT campaign_id || ' · ' || strftime(local_date, '%a %Y-%m-%d') AS run,
