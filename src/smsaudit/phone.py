@@ -654,30 +654,37 @@ def fast_path(
     """Decide in DuckDB what needs no ``phonenumbers`` call: table ``phone_fast``.
 
     ``phone_fast`` has the columns of the phone map; ``status`` is NULL where the fast path
-    could not decide (the slow path's share).
+    could not decide (the slow path's share). Two runs of sql/phone_fast.sql: the bulk, in a
+    query of small expressions; then the spellings it left pending, packed in fewer chunks,
+    with the patterns of the countries they seem to belong to.
     """
     source = _identifier(raw_table)
     distinct = "" if already_distinct else "DISTINCT "
-    con.execute(f"CREATE OR REPLACE TEMP VIEW phone_input AS SELECT {distinct}raw FROM {source}")
-    # The bulk first, in a query of small expressions; then the rest, packed in fewer chunks,
-    # with the patterns of the countries it holds.
-    _fast_query(con, (), "CREATE OR REPLACE TABLE phone_fast AS {sql}")
-    found = con.execute(
-        "SELECT DISTINCT pending_cc FROM phone_fast WHERE pending_cc IS NOT NULL"
-    ).fetchall()
-    if found:
+    try:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE phone_pending AS "
-            "SELECT raw FROM phone_fast WHERE pending_cc IS NOT NULL"
+            f"CREATE OR REPLACE TEMP VIEW phone_input AS SELECT {distinct}raw FROM {source}"
         )
-        con.execute("DELETE FROM phone_fast WHERE pending_cc IS NOT NULL")
-        con.execute("CREATE OR REPLACE TEMP VIEW phone_input AS SELECT raw FROM phone_pending")
-        seen = {str(cc) for (cc,) in found} & set(FAST_COUNTRIES)
-        countries = (*FRENCH_CODES, *sorted(seen - set(FRENCH_CODES), key=int))
-        _fast_query(con, countries, "INSERT INTO phone_fast SELECT * FROM (\n{sql}\n)")
-        con.execute("DROP TABLE phone_pending")
-    con.execute("ALTER TABLE phone_fast DROP COLUMN pending_cc")
-    con.execute("DROP VIEW phone_input")
+        _fast_query(con, (), "CREATE OR REPLACE TABLE phone_fast AS {sql}")
+        found = con.execute(
+            "SELECT DISTINCT pending_cc FROM phone_fast WHERE pending_cc IS NOT NULL"
+        ).fetchall()
+        if found:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE phone_pending AS "
+                "SELECT raw FROM phone_fast WHERE pending_cc IS NOT NULL"
+            )
+            con.execute("DELETE FROM phone_fast WHERE pending_cc IS NOT NULL")
+            con.execute("CREATE OR REPLACE TEMP VIEW phone_input AS SELECT raw FROM phone_pending")
+            seen = {str(cc) for (cc,) in found} & set(FAST_COUNTRIES)
+            countries = (*FRENCH_CODES, *sorted(seen - set(FRENCH_CODES), key=int))
+            _fast_query(con, countries, "INSERT INTO phone_fast SELECT * FROM (\n{sql}\n)")
+        con.execute("ALTER TABLE phone_fast DROP COLUMN pending_cc")
+    except BaseException:
+        con.execute("DROP TABLE IF EXISTS phone_fast")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS phone_pending")
+        con.execute("DROP VIEW IF EXISTS phone_input")
 
 
 def normalize_numbers(
