@@ -440,6 +440,14 @@ def test_first_digits_of_a_pattern(pattern: str, first: str) -> None:
     assert phone._first_digits(pattern) == frozenset(first)
 
 
+@pytest.mark.parametrize("digits", ["6", "67", "0123456789", "01", "89", "1235789", "02468"])
+def test_dispatch_on_the_first_digit(con: duckdb.DuckDBPyConnection, digits: str) -> None:
+    test = phone._starts_with_digit("n", list(digits))
+    numbers = [f"{d}{tail}" for d in DIGITS for tail in ("", "0", "99999999")]
+    rows = con.execute(f"SELECT n FROM unnest($n) AS t(n) WHERE {test}", {"n": numbers})
+    assert sorted(n for (n,) in rows.fetchall()) == sorted(n for n in numbers if n[0] in digits)
+
+
 def test_first_digits_hold_every_example_number() -> None:
     """The fast path sends a number only to the types that can start with its first digit."""
     for region in phone.REGIONS:

@@ -395,6 +395,26 @@ def _matches(nsn: str, desc: phonenumbers.PhoneNumberDesc) -> str:
     return cond
 
 
+def _starts_with_digit(nsn: str, digits: list[str]) -> str:
+    """SQL true when the digit string ``nsn`` starts with one of ``digits``: runs of
+    consecutive digits as a range of strings ("6" <= nsn < "8" for 6 and 7)."""
+    runs: list[list[str]] = []
+    for digit in sorted(digits):
+        if runs and int(digit) == int(runs[-1][-1]) + 1:
+            runs[-1].append(digit)
+        else:
+            runs.append([digit])
+    tests = []
+    for run in runs:
+        if len(run) == 1:
+            tests.append(f"starts_with({nsn}, '{run[0]}')")
+            continue
+        bounds = [f"{nsn} >= '{run[0]}'"] if run[0] != "0" else []
+        bounds += [f"{nsn} < '{int(run[-1]) + 1}'"] if run[-1] != "9" else []
+        tests.append(f"({' AND '.join(bounds) or 'true'})")
+    return " OR ".join(tests)
+
+
 def _types_sql(
     region: str, length: int, nsn: str, first_digits: str | frozenset[str] = DIGITS
 ) -> str | None:
@@ -421,7 +441,11 @@ def _types_sql(
         if candidates:
             by_digit.setdefault(candidates, []).append(digit)
     whens = []
-    for candidates, digits in by_digit.items():
+    # Mobiles first: most numbers an SMS audit reads take the first branch.
+    mobile = TYPE_ORDER.index("mobile") + 1
+    for candidates, digits in sorted(
+        by_digit.items(), key=lambda item: all(p != mobile for p, _ in item[0])
+    ):
         if len(candidates) == 1:
             ((position, pattern),) = candidates
             matched = f"regexp_full_match({nsn}, {_literal(pattern)})"
@@ -435,8 +459,7 @@ def _types_sql(
             tagged = _literal(f"^(?:{'|'.join(alternatives)})")
             matched = f"length(regexp_extract({nsn} || '{_TYPE_KEY}', {tagged}))"
             code = f"[{', '.join(codes)}][{matched} + 1]"
-        first = " OR ".join(f"starts_with({nsn}, '{d}')" for d in digits)
-        whens.append(f"WHEN {first} THEN {code}")
+        whens.append(f"WHEN {_starts_with_digit(nsn, digits)} THEN {code}")
     return f"CASE {' '.join(whens)} END" if whens else None
 
 
