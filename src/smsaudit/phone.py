@@ -542,11 +542,12 @@ def _case(operand: str, whens: list[str], otherwise: str = "NULL") -> str:
 def _macro_sql(countries: tuple[str, ...]) -> str:
     """The phone_* macros sql/phone_fast.sql uses, reading numbers of ``countries``.
 
-    Without countries, only valid metropolitan numbers in the dominant spellings are read
-    and every other number is pending. The run over pending numbers holds the patterns of
-    their countries only: RE2 compiles every pattern a query holds (all countries' take a
-    second), and DuckDB pays for every node of a large CASE tree in every chunk of 2,048
-    rows it sees, however few of the rows take that path.
+    Without countries (the bulk run), only valid metropolitan numbers in the dominant
+    spellings are read and every other number is pending: the bulk then costs a few string
+    functions and one RE2 match a row (measured: carrying the French lanes in it as well
+    made the whole slower). The run over pending numbers holds the patterns of their
+    countries only: RE2 compiles every pattern a query holds, and all countries' take about
+    a second per query.
     """
     regions = ["FR", *(r for cc in countries for r in FAST_COUNTRIES[cc] if r != "FR")]
     # Rule 3 with replace(): the trunk zero, then each separator (a regexp_replace pass costs
