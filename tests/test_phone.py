@@ -407,12 +407,21 @@ def test_input_known_distinct_reads_the_same(con: duckdb.DuckDBPyConnection) -> 
     assert run(con, raws, already_distinct=True) == run(con, raws)
 
 
-def test_no_working_tables_are_left_behind(con: duckdb.DuckDBPyConnection) -> None:
-    run(con, ["0612345678", "+44 7400 123456", "+800 1234 5678"])
+def working_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     names = {
         r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()
     }
-    assert not names & {"phone_fast", "phone_input", "phone_slow", "phone_pending"}
+    return names & {"phone_fast", "phone_input", "phone_slow", "phone_pending"}
+
+
+def test_no_working_tables_are_left_behind(con: duckdb.DuckDBPyConnection) -> None:
+    run(con, ["0612345678", "+44 7400 123456", "+800 1234 5678"])
+    assert not working_tables(con)
+    # Nor after a failure: numbers stored as integers are not spellings.
+    con.execute("CREATE OR REPLACE TABLE raws AS SELECT 33612345678 AS raw")
+    with pytest.raises(duckdb.Error):
+        phone.normalize_numbers(con, "raws")
+    assert not working_tables(con)
 
 
 @pytest.mark.parametrize(
@@ -429,6 +438,14 @@ def test_no_working_tables_are_left_behind(con: duckdb.DuckDBPyConnection) -> No
 )
 def test_first_digits_of_a_pattern(pattern: str, first: str) -> None:
     assert phone._first_digits(pattern) == frozenset(first)
+
+
+@pytest.mark.parametrize("digits", ["6", "67", "0123456789", "01", "89", "1235789", "02468"])
+def test_dispatch_on_the_first_digit(con: duckdb.DuckDBPyConnection, digits: str) -> None:
+    test = phone._starts_with_digit("n", list(digits))
+    numbers = [f"{d}{tail}" for d in DIGITS for tail in ("", "0", "99999999")]
+    rows = con.execute(f"SELECT n FROM unnest($n) AS t(n) WHERE {test}", {"n": numbers})
+    assert sorted(n for (n,) in rows.fetchall()) == sorted(n for n in numbers if n[0] in digits)
 
 
 def test_first_digits_hold_every_example_number() -> None:

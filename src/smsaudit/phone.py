@@ -3,13 +3,17 @@
 ``normalize_numbers`` decides every distinct raw spelling once and writes a map that the
 loader joins back to the rows. Two paths give the same answer:
 
-- the **fast path** runs in DuckDB: spelling noise is stripped with regular expressions and
-  the national significant number is matched against the French territories' patterns,
-  read from ``phonenumbers``' metadata at run time (plain regexes, which DuckDB's RE2 runs
-  on millions of rows at once);
+- the **fast path** runs in DuckDB (``sql/phone_fast.sql``): spellings are cleaned with
+  string functions, and national numbers are read against the patterns of every country,
+  taken from ``phonenumbers``' metadata at run time (general description, region by leading
+  digits or validity, first type in precedence order, the length rules behind the reasons
+  for invalid numbers), as plain regexes that DuckDB's RE2 runs on millions of rows;
 - the **slow path**, ``classify``, calls ``phonenumbers`` once per distinct string the fast
-  path did not decide (foreign numbers, invalid numbers, odd spellings). It is the
-  reference: the fast path only ever decides what ``classify`` would decide.
+  path leaves on purpose: fewer than three digits or over ``FAST_LONGEST`` characters,
+  non-geographic country codes (+800...), a national prefix written after the country code
+  that does not leave a valid number, countries whose metadata uses a syntax the fast path
+  does not copy. It is the reference: the fast path only ever decides what ``classify``
+  would decide, which the tests check on random numbers of many countries.
 
 Reading rules, shared by both paths:
 
@@ -391,6 +395,26 @@ def _matches(nsn: str, desc: phonenumbers.PhoneNumberDesc) -> str:
     return cond
 
 
+def _starts_with_digit(nsn: str, digits: list[str]) -> str:
+    """SQL true when the digit string ``nsn`` starts with one of ``digits``: runs of
+    consecutive digits as a range of strings ("6" <= nsn < "8" for 6 and 7)."""
+    runs: list[list[str]] = []
+    for digit in sorted(digits):
+        if runs and int(digit) == int(runs[-1][-1]) + 1:
+            runs[-1].append(digit)
+        else:
+            runs.append([digit])
+    tests = []
+    for run in runs:
+        if len(run) == 1:
+            tests.append(f"starts_with({nsn}, '{run[0]}')")
+            continue
+        bounds = [f"{nsn} >= '{run[0]}'"] if run[0] != "0" else []
+        bounds += [f"{nsn} < '{int(run[-1]) + 1}'"] if run[-1] != "9" else []
+        tests.append(f"({' AND '.join(bounds) or 'true'})")
+    return " OR ".join(tests)
+
+
 def _types_sql(
     region: str, length: int, nsn: str, first_digits: str | frozenset[str] = DIGITS
 ) -> str | None:
@@ -417,7 +441,11 @@ def _types_sql(
         if candidates:
             by_digit.setdefault(candidates, []).append(digit)
     whens = []
-    for candidates, digits in by_digit.items():
+    # Mobiles first: most numbers an SMS audit reads take the first branch.
+    mobile = TYPE_ORDER.index("mobile") + 1
+    for candidates, digits in sorted(
+        by_digit.items(), key=lambda item: all(p != mobile for p, _ in item[0])
+    ):
         if len(candidates) == 1:
             ((position, pattern),) = candidates
             matched = f"regexp_full_match({nsn}, {_literal(pattern)})"
@@ -431,8 +459,7 @@ def _types_sql(
             tagged = _literal(f"^(?:{'|'.join(alternatives)})")
             matched = f"length(regexp_extract({nsn} || '{_TYPE_KEY}', {tagged}))"
             code = f"[{', '.join(codes)}][{matched} + 1]"
-        first = " OR ".join(f"starts_with({nsn}, '{d}')" for d in digits)
-        whens.append(f"WHEN {first} THEN {code}")
+        whens.append(f"WHEN {_starts_with_digit(nsn, digits)} THEN {code}")
     return f"CASE {' '.join(whens)} END" if whens else None
 
 
@@ -515,11 +542,12 @@ def _case(operand: str, whens: list[str], otherwise: str = "NULL") -> str:
 def _macro_sql(countries: tuple[str, ...]) -> str:
     """The phone_* macros sql/phone_fast.sql uses, reading numbers of ``countries``.
 
-    Without countries, only valid metropolitan numbers in the dominant spellings are read
-    and every other number is pending. The run over pending numbers holds the patterns of
-    their countries only: RE2 compiles every pattern a query holds (all countries' take a
-    second), and DuckDB pays for every node of a large CASE tree in every chunk of 2,048
-    rows it sees, however few of the rows take that path.
+    Without countries (the bulk run), only valid metropolitan numbers in the dominant
+    spellings are read and every other number is pending: the bulk then costs a few string
+    functions and one RE2 match a row (measured: carrying the French lanes in it as well
+    made the whole slower). The run over pending numbers holds the patterns of their
+    countries only: RE2 compiles every pattern a query holds, and all countries' take about
+    a second per query.
     """
     regions = ["FR", *(r for cc in countries for r in FAST_COUNTRIES[cc] if r != "FR")]
     # Rule 3 with replace(): the trunk zero, then each separator (a regexp_replace pass costs
@@ -531,6 +559,7 @@ def _macro_sql(countries: tuple[str, ...]) -> str:
     plans = {cc: _plan_sql(cc, "n") for cc in countries}
     strips = ((cc, _strip_sql(cc, "rest")) for cc in countries)
     macros = {
+        "phone_bulk()": "false" if countries else "true",
         "phone_unpunctuated(s)": unpunctuated,
         "phone_metropolitan(nsn)": _region_sql("FR", "nsn"),
         "phone_national(nsn)": f"coalesce({', '.join(national)})" if national else "NULL",
@@ -649,30 +678,37 @@ def fast_path(
     """Decide in DuckDB what needs no ``phonenumbers`` call: table ``phone_fast``.
 
     ``phone_fast`` has the columns of the phone map; ``status`` is NULL where the fast path
-    could not decide (the slow path's share).
+    could not decide (the slow path's share). Two runs of sql/phone_fast.sql: the bulk, in a
+    query of small expressions; then the spellings it left pending, packed in fewer chunks,
+    with the patterns of the countries they seem to belong to.
     """
     source = _identifier(raw_table)
     distinct = "" if already_distinct else "DISTINCT "
-    con.execute(f"CREATE OR REPLACE TEMP VIEW phone_input AS SELECT {distinct}raw FROM {source}")
-    # The bulk first, in a query of small expressions; then the rest, packed in fewer chunks,
-    # with the patterns of the countries it holds.
-    _fast_query(con, (), "CREATE OR REPLACE TABLE phone_fast AS {sql}")
-    found = con.execute(
-        "SELECT DISTINCT pending_cc FROM phone_fast WHERE pending_cc IS NOT NULL"
-    ).fetchall()
-    if found:
+    try:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE phone_pending AS "
-            "SELECT raw FROM phone_fast WHERE pending_cc IS NOT NULL"
+            f"CREATE OR REPLACE TEMP VIEW phone_input AS SELECT {distinct}raw FROM {source}"
         )
-        con.execute("DELETE FROM phone_fast WHERE pending_cc IS NOT NULL")
-        con.execute("CREATE OR REPLACE TEMP VIEW phone_input AS SELECT raw FROM phone_pending")
-        pending = {str(cc) for (cc,) in found} - set(FRENCH_CODES)
-        countries = (*FRENCH_CODES, *sorted(pending, key=int))
-        _fast_query(con, countries, "INSERT INTO phone_fast SELECT * FROM (\n{sql}\n)")
-        con.execute("DROP TABLE phone_pending")
-    con.execute("ALTER TABLE phone_fast DROP COLUMN pending_cc")
-    con.execute("DROP VIEW phone_input")
+        _fast_query(con, (), "CREATE OR REPLACE TABLE phone_fast AS {sql}")
+        found = con.execute(
+            "SELECT DISTINCT pending_cc FROM phone_fast WHERE pending_cc IS NOT NULL"
+        ).fetchall()
+        if found:
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE phone_pending AS "
+                "SELECT raw FROM phone_fast WHERE pending_cc IS NOT NULL"
+            )
+            con.execute("DELETE FROM phone_fast WHERE pending_cc IS NOT NULL")
+            con.execute("CREATE OR REPLACE TEMP VIEW phone_input AS SELECT raw FROM phone_pending")
+            seen = {str(cc) for (cc,) in found} & set(FAST_COUNTRIES)
+            countries = (*FRENCH_CODES, *sorted(seen - set(FRENCH_CODES), key=int))
+            _fast_query(con, countries, "INSERT INTO phone_fast SELECT * FROM (\n{sql}\n)")
+        con.execute("ALTER TABLE phone_fast DROP COLUMN pending_cc")
+    except BaseException:
+        con.execute("DROP TABLE IF EXISTS phone_fast")
+        raise
+    finally:
+        con.execute("DROP TABLE IF EXISTS phone_pending")
+        con.execute("DROP VIEW IF EXISTS phone_input")
 
 
 def normalize_numbers(

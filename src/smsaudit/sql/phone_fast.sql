@@ -3,6 +3,9 @@
 -- status is NULL where this path does not decide; phonenumbers then reads the spelling (the
 -- slow path). The phone_* macros and the $lists come from phonenumbers' metadata (phone.py).
 -- A valid number's code is region * $code_base + type: positions in $regions and $types.
+-- Two runs (phone_bulk()): the bulk run reads valid metropolitan numbers in the dominant
+-- spellings and rejects bad spellings, in few steps, and leaves the rest pending; the run
+-- over the pending spellings reads every lane, with the patterns of their countries only.
 WITH kinds AS (
   -- Most spellings are digits and spaces after an optional + (plain), or hold separators of
   -- rule 3 too (punctuated): plain string functions clean them once one RE2 check tells.
@@ -47,7 +50,7 @@ cleaned AS (
               ELSE regexp_full_match(r, $shape) END AS shaped
   FROM rewritten
 ),
-checked AS (
+checked AS NOT MATERIALIZED (
   SELECT
     raw,
     CASE WHEN shaped AND NOT scientific THEN r END AS c,
@@ -57,8 +60,8 @@ checked AS (
   FROM cleaned
 ),
 metropolitan AS (
-  -- The bulk, in the fewest steps: nine digits after +33, 0033, 33 or 0, valid in
-  -- metropolitan France (the first region tried in each case: the lanes below agree).
+  -- Nine digits after +33, 0033, 33 or 0, valid in metropolitan France: the first region
+  -- classify tries in each case, so the lanes below would decide the same.
   SELECT
     raw,
     reason,
@@ -68,17 +71,31 @@ metropolitan AS (
          WHEN length(c) = 13 AND starts_with(c, '0033') THEN substr(c, 5)
          WHEN length(c) = 10 AND starts_with(c, '0') THEN substr(c, 2) END AS metro
   FROM checked
+  WHERE phone_bulk()
 ),
-metropolitan_read AS MATERIALIZED (
+metropolitan_read AS (
   SELECT *, phone_metropolitan(metro) AS metro_code FROM metropolitan
+),
+bulk AS (
+  -- A pending spelling carries the country code it seems to start with (0: none), so that
+  -- the next run holds that country's patterns.
+  SELECT
+    raw,
+    metro AS nsn,
+    CASE WHEN metro_code IS NULL AND reason IS NULL
+           THEN coalesce(try_cast($country_codes[
+                  CASE WHEN regexp_full_match(c, '(?:\+|00)?[1-9][0-9][0-9].*')
+                         THEN left(ltrim(c, '+0'), 3)::INTEGER - 99 END] AS INTEGER), 0)
+         END AS pending_cc,
+    metro_code AS code,
+    reason
+  FROM metropolitan_read
 ),
 lanes AS (
   SELECT
     raw,
     reason,
     c,
-    metro,
-    metro_code,
     -- 0 + nine digits, or nine bare digits whose 0 a spreadsheet dropped: national plan.
     CASE WHEN length(c) = 10 AND starts_with(c, '0') AND NOT starts_with(c, '00')
            THEN substr(c, 2)
@@ -88,8 +105,8 @@ lanes AS (
     CASE WHEN starts_with(c, '+') THEN substr(c, 2)
          WHEN starts_with(c, '00') THEN substr(c, 3)
          WHEN NOT starts_with(c, '0') AND regexp_matches(c, $french_codes) THEN c END AS intl
-  FROM metropolitan_read
-  WHERE metro_code IS NULL
+  FROM checked
+  WHERE NOT phone_bulk()
 ),
 national_read AS (
   SELECT *, CASE WHEN national IS NOT NULL THEN phone_national(national) END AS national_code
@@ -178,9 +195,7 @@ decided AS (
   FROM read
 ),
 resolved AS (
-  SELECT raw, metro AS nsn, NULL::INTEGER AS pending_cc, metro_code AS code, reason
-  FROM metropolitan_read
-  WHERE metro_code IS NOT NULL
+  SELECT raw, nsn, pending_cc, code, reason FROM bulk
   UNION ALL
   SELECT raw, nsn, pending_cc, code, reason FROM decided
 )
