@@ -909,7 +909,7 @@ def _normalise_numbers(
         "CREATE OR REPLACE TEMP TABLE phone_raw AS "
         f"SELECT DISTINCT msisdn AS raw FROM ({every}) WHERE msisdn IS NOT NULL"
     )
-    phone.normalize_numbers(con, "phone_raw", "phone_map")
+    phone.normalize_numbers(con, "phone_raw", "phone_map", already_distinct=True)
 
 
 def _finish_kind(
