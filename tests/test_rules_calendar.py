@@ -415,7 +415,7 @@ def test_slot_numbers_territory_and_bucket_densely(
     # one slot per pair, all within 9 x the buckets: DuckDB can index them directly
     assert len({s for *_, s in got}) == len(got) == len(TERRITORIES) * len(buckets)
     # and every query joining on slot computes it the same way
-    for name in ("window_calendar", "send_windows"):
+    for name in ("window_calendar", "send_windows", "profile_comparison"):
         assert SLOT_TERRITORY_INDEX in " ".join(sqlfiles.query(name).split())
 
 
@@ -601,6 +601,23 @@ def test_profile_comparison_counts_match_the_oracle() -> None:
         before
     )
     assert "profile_calendars" not in {r[0] for r in con.execute("SHOW TABLES").fetchall()}
+
+
+def test_profile_comparison_keeps_to_the_chosen_territories_and_span() -> None:
+    con = db.connect()
+    stamps = [utc(2026, 5, 10) + timedelta(minutes=53 * k) for k in range(24 * 60 // 53 * 6)]
+    rows = [(t, s) for s in stamps for t in ("FR", "GP", "RE", "PM")]
+    insert_sends(con, rows)
+    start, end = utc(2026, 5, 11, 3, 10), utc(2026, 5, 13, 20, 5)
+    compare_profiles(con, start, end, ["GP", "RE"])
+    got = con.execute("SELECT profile, reason, severity, messages FROM profile_comparison")
+    expected = Counter(
+        (name, *oracle(p, t, s)[:2])
+        for name, p in PROFILES.items()
+        for t, s in rows
+        if t in ("GP", "RE") and start <= s <= end
+    )
+    assert Counter({r[:3]: r[3] for r in got.fetchall()}) == expected
 
 
 def test_empty_sends() -> None:

@@ -1,8 +1,8 @@
 """Blocked-window rules: profiles as data, holiday calendars, calendar tables.
 
 Typical use by the audit: ``classify_sends(con, "fr-acoustic")`` builds ``holiday_calendar``,
-``window_calendar`` and ``send_windows``; the SQL audits ``blocked_window_messages`` and
-``late_campaigns`` then read ``send_windows``.
+``window_calendar`` and the view ``send_windows``; the SQL audit ``blocked_window_messages``
+then reads ``send_windows``, and ``late_campaigns`` reads ``blocked_window_messages``.
 """
 
 from smsaudit.rules.calendar import build_window_calendar, classify_sends, compare_profiles

@@ -146,6 +146,15 @@ def _span(
     return row[0], row[1], list(row[2])
 
 
+def _check_slot_spelling() -> None:
+    """Every query that joins on window_calendar.slot computes it as window_calendar does."""
+    for name in ("window_calendar", "send_windows", "profile_comparison"):
+        if SLOT_TERRITORY_INDEX not in " ".join(sqlfiles.query(name).split()):
+            raise RuntimeError(  # pragma: no cover - a schema change
+                f"{name}.sql must number territories as {SLOT_TERRITORY_INDEX!r}"
+            )
+
+
 def classify_sends(
     con: duckdb.DuckDBPyConnection, profile: Profile | str, *, alsace_moselle: bool = False
 ) -> None:
@@ -175,11 +184,7 @@ def create_send_windows(con: duckdb.DuckDBPyConnection) -> None:
     The calendar must cover the span and the territories of ``sends`` (as ``classify_sends``
     builds it): a send outside it has no row.
     """
-    for name in ("window_calendar", "send_windows"):
-        if SLOT_TERRITORY_INDEX not in " ".join(sqlfiles.query(name).split()):
-            raise RuntimeError(  # pragma: no cover - a schema change
-                f"{name}.sql must number territories as {SLOT_TERRITORY_INDEX!r}"
-            )
+    _check_slot_spelling()
     row = con.execute(
         "SELECT table_type FROM information_schema.tables "
         "WHERE table_schema = 'main' AND table_name = 'send_windows'"
@@ -209,10 +214,11 @@ def compare_profiles(
     profiles = list_profiles()
     # One grid fine enough for every profile lets all calendars share the traffic's buckets.
     bucket_minutes = math.gcd(*(p.bucket_minutes for p in profiles))
+    _check_slot_spelling()
     query = sqlfiles.query("window_calendar")
     con.execute(
         "CREATE OR REPLACE TEMP TABLE profile_calendars (profile VARCHAR, territory VARCHAR, "
-        "bucket BIGINT, reason VARCHAR, severity VARCHAR)"
+        "bucket BIGINT, reason VARCHAR, severity VARCHAR, slot BIGINT)"
     )
     try:
         for chosen in profiles:
@@ -227,18 +233,13 @@ def compare_profiles(
             used = {k: v for k, v in params.items() if f"${k}" in query}
             con.execute(
                 "INSERT INTO profile_calendars "
-                f"SELECT profile, territory, bucket, reason, severity FROM ({query})",
+                f"SELECT profile, territory, bucket, reason, severity, slot FROM ({query})",
                 used,
             )
         sqlfiles.materialize(
             con,
             "profile_comparison",
-            {
-                "bucket_us": bucket_minutes * 60_000_000,
-                "start": start,
-                "end": end,
-                "territories": names,
-            },
+            {"bucket_us": bucket_minutes * 60_000_000, "start": start, "end": end},
         )
     finally:
         con.execute("DROP TABLE IF EXISTS profile_calendars")

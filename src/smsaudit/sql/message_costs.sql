@@ -11,10 +11,12 @@
 -- distinct body, and only for bodies of sends that neither the receipt nor the row gives
 -- segments for; the rate card is matched once per (aggregator, day of the data's span); the
 -- time-zone conversion of the billing date is done once per distinct UTC hour.
+-- send_receipts is read twice (for the bodies to count, and for every row): NOT MATERIALIZED
+-- makes each reader join afresh rather than buffer a copy of every send in memory.
 -- Rows are not sorted: readers aggregate or sort themselves. The table holds one row per send,
 -- so it keeps only what its readers use (message_id leads back to the send).
 WITH
-send_receipts AS (
+send_receipts AS NOT MATERIALIZED (
     SELECT
         s.message_id,
         s.body,

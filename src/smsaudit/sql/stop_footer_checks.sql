@@ -8,10 +8,11 @@
 -- The route is that of the send's (program_id, sender_id) in `programs`, else of its own
 -- sender_id and aggregator.
 -- Bodies repeat (campaign templates): the fold and the suffix test run once per distinct
--- (body, expected mention) and are joined back to the sends. Rows are not sorted:
--- missing_stop_footer sorts its own.
+-- (body, expected mention) and are joined back to the sends. `routed` is read twice: NOT
+-- MATERIALIZED makes each reader scan `sends` afresh rather than buffer a copy of every
+-- marketing send. Rows are not sorted: missing_stop_footer sorts its own.
 WITH
-routed AS (
+routed AS NOT MATERIALIZED (
     SELECT
         s.message_id,
         s.msisdn,

@@ -12,6 +12,7 @@
 -- identical in every query that joins on slot; rules/calendar.py checks it): one BIGINT
 -- over a dense range. Stored as a column, its range is known to DuckDB, which then joins
 -- by direct indexing into an array (a perfect hash join) instead of hashing every send.
+-- Rows are not sorted: every reader joins on slot (or on territory and bucket).
 --
 -- Reasons, first match wins (CONTRACT §3): public_holiday, sunday, saturday_outside_hours,
 -- weekday_outside_hours. Severity is the worst among all rules that match: a Sunday under a
@@ -120,4 +121,3 @@ SELECT
         WHEN 'GF' THEN 5 WHEN 'BL' THEN 6 WHEN 'MF' THEN 7 WHEN 'PM' THEN 8
     END AS slot
 FROM verdicts
-ORDER BY territory, bucket
