@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smsaudit import db, load
+from smsaudit import db, load, schema
 from smsaudit.errors import InputError
 
 SENDS_ROWS = [
@@ -699,3 +699,27 @@ def test_crlf_file_with_a_short_record_keeps_line_numbers(tmp_path: Path) -> Non
     con = run(tmp_path)
     assert rows(con, "SELECT message_id, line FROM sends") == [("a", 2), ("c", 4)]
     assert rows(con, "SELECT line, value FROM rejected_rows") == [(3, "b;2026-05-04T10:00:00Z")]
+
+
+def test_loading_leaves_only_the_canonical_and_accounting_tables(tmp_path: Path) -> None:
+    """Staged files, the phone map and other working tables are dropped once loaded."""
+    (tmp_path / "sends.csv").write_text(
+        "message_id;sent_at;msisdn;sender_id\na;2026-05-04 10:00;0612345678;36184\n"
+        'b;2026-05-04 10:00;"06 12\n34 56 78";36184\n'
+    )
+    (tmp_path / "receipts.json").write_text('{"results": [{"messageId": "a"}]}')
+    con = run(tmp_path)
+    left = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() UNION ALL SELECT view_name FROM duckdb_views() "
+            "WHERE NOT internal"
+        ).fetchall()
+    }
+    expected = set(schema.CANONICAL) | {
+        "rejected_rows",
+        "row_accounting",
+        "out_of_scope_rows",
+        "audit_period",
+    }
+    assert left == expected

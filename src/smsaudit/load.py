@@ -857,7 +857,25 @@ def load(
            ) r JOIN files_read f USING (input_file) ORDER BY f.ord, r.line"""
     )
     _account(con)
+    _drop_working_tables(con)
     return report
+
+
+def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what only loading needed (staged files, the phone map): at 20M sends these hold
+    gigabytes that every later statement would otherwise have to spill around."""
+    views = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND starts_with(view_name, 'stg_')"
+    ).fetchall()
+    for (name,) in views:
+        con.execute(f"DROP VIEW {_quote(name)}")
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (starts_with(table_name, "
+        "'stg_') OR table_name IN ('phone_raw', 'files_read', 'malformed_rows'))"
+    ).fetchall()
+    for (name,) in tables:
+        con.execute(f"DROP TABLE {_quote(name)}")
+    con.execute("DROP TABLE IF EXISTS phone_map")
 
 
 def _set_period(con: duckdb.DuckDBPyConnection, period: tuple[date | None, date | None]) -> None:
