@@ -33,3 +33,16 @@ def test_materialize_binds_only_used_parameters(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(sqlfiles, "query", lambda name: "SELECT $x::INTEGER + 1 AS y")
     sqlfiles.materialize(con, "t", {"x": 41, "unused": "'; DROP TABLE t; --"})
     assert con.execute("SELECT y FROM t").fetchall() == [(42,)]
+
+
+def test_define_view_replaces_a_table_of_the_same_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    con = db.connect()
+    con.execute("CREATE TABLE v AS SELECT 1 AS y")  # left by an earlier run
+    con.execute("CREATE TABLE base AS SELECT 41 AS x")
+    monkeypatch.setattr(sqlfiles, "query", lambda name: "SELECT x + 1 AS y FROM base")
+    sqlfiles.define_view(con, "v")
+    sqlfiles.define_view(con, "v")  # and again, over itself
+    kind = con.execute("SELECT table_type FROM information_schema.tables WHERE table_name = 'v'")
+    assert kind.fetchall() == [("VIEW",)]
+    con.execute("UPDATE base SET x = 1")
+    assert con.execute("SELECT y FROM v").fetchall() == [(2,)]  # computed when read

@@ -57,11 +57,4 @@ def create(con: duckdb.DuckDBPyConnection, table: str, *, has_programs: bool) ->
     if table not in VIEWS:
         sqlfiles.materialize(con, table, {"has_programs": has_programs})
         return
-    row = con.execute(
-        "SELECT table_type FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = $name",
-        {"name": table},
-    ).fetchone()
-    if row and row[0] != "VIEW":  # a table of the same name, left by an earlier run
-        con.execute(f"DROP TABLE {table}")
-    con.execute(f"CREATE OR REPLACE VIEW {table} AS\n{sqlfiles.query(table)}")
+    sqlfiles.define_view(con, table)

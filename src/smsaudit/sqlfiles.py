@@ -1,8 +1,8 @@
 """Run the SQL files under ``smsaudit/sql``, each named after the table it produces.
 
 A file ``sql/<table>.sql`` holds one SELECT; ``materialize`` wraps it in
-``CREATE OR REPLACE TABLE <table> AS``. Values are bound with ``$name`` parameters;
-identifiers never come from user text.
+``CREATE OR REPLACE TABLE <table> AS``, ``define_view`` in ``CREATE OR REPLACE VIEW``. Values
+are bound with ``$name`` parameters; identifiers never come from user text.
 """
 
 from __future__ import annotations
@@ -27,3 +27,19 @@ def materialize(
     sql = query(table)
     used = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
     con.execute(f"CREATE OR REPLACE TABLE {table} AS\n{sql}", used or None)
+
+
+def define_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Create (or replace) the view ``name`` from ``sql/<name>.sql`` (which takes no parameter).
+
+    A table of the same name, left by an earlier run or a test, is dropped first: DuckDB
+    does not replace a table by a view.
+    """
+    row = con.execute(
+        "SELECT table_type FROM information_schema.tables "
+        "WHERE table_schema = 'main' AND table_name = $name",
+        {"name": name},
+    ).fetchone()
+    if row and row[0] != "VIEW":
+        con.execute(f"DROP TABLE {name}")
+    con.execute(f"CREATE OR REPLACE VIEW {name} AS\n{query(name)}")

@@ -185,13 +185,7 @@ def create_send_windows(con: duckdb.DuckDBPyConnection) -> None:
     builds it): a send outside it has no row.
     """
     _check_slot_spelling()
-    row = con.execute(
-        "SELECT table_type FROM information_schema.tables "
-        "WHERE table_schema = 'main' AND table_name = 'send_windows'"
-    ).fetchone()
-    if row and row[0] != "VIEW":  # a table left by an earlier version or a test
-        con.execute("DROP TABLE send_windows")
-    con.execute(f"CREATE OR REPLACE VIEW send_windows AS\n{sqlfiles.query('send_windows')}")
+    sqlfiles.define_view(con, "send_windows")
 
 
 def compare_profiles(
