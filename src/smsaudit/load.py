@@ -1008,14 +1008,18 @@ def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) ->
         phone_cols = ", sent.message_id IS NULL AS no_send"
         join = "LEFT JOIN (SELECT message_id FROM sends) AS sent USING (message_id)"
     checks = _checks(kind)
-    col = " ".join(f"WHEN {c} THEN '{n}'" for n, c, _ in checks)
-    val = " ".join(f"WHEN {c} THEN {n}__raw" for n, c, _ in checks)
-    why = " ".join(f"WHEN {c} THEN {r}" for _, c, r in checks)
+    # The conditions are evaluated once per row, giving the number of the first that fails;
+    # column, value and reason then follow from that number (only for the failing rows).
+    first = " ".join(f"WHEN {c} THEN {i}" for i, (_, c, _) in enumerate(checks, 1))
+    col = " ".join(f"WHEN {i} THEN '{n}'" for i, (n, _, _) in enumerate(checks, 1))
+    val = " ".join(f"WHEN {i} THEN {n}__raw" for i, (n, _, _) in enumerate(checks, 1))
+    why = " ".join(f"WHEN {i} THEN {r}" for i, (_, _, r) in enumerate(checks, 1))
     return f"""
         WITH s AS (SELECT * {derived} FROM {table}),
         j AS (SELECT s.*{phone_cols} FROM s {join}),
-        v AS (SELECT *, CASE {col} END AS rej_column, CASE {val} END AS rej_value,
-                     CASE {why} END AS rej_reason FROM j)
+        f AS (SELECT *, CASE {first} END AS rej_no FROM j),
+        v AS (SELECT *, CASE rej_no {col} END AS rej_column, CASE rej_no {val} END AS rej_value,
+                     CASE rej_no {why} END AS rej_reason FROM f)
         SELECT {_canonical_select(kind)}, {ord_} AS file_ord, rej_column,
                {_clip("rej_value")} AS rej_value, rej_reason,
                CASE WHEN rej_reason IS NULL THEN {_scope_case(kind, has_phone, allowed)} END
