@@ -321,18 +321,21 @@ def test_rate_card_validity_on_the_paris_billing_date(sent_at: str, expected: st
     assert row["price"] == prices[expected]
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(
+def utc_instants(max_size: int) -> st.SearchStrategy[list[datetime]]:
+    """UTC instants from 1960 (before the epoch) to 2040, DST changes included."""
+    return st.lists(
         st.datetimes(
             min_value=datetime(1960, 1, 1),
             max_value=datetime(2040, 12, 31),
             timezones=st.just(UTC),
         ),
         min_size=1,
-        max_size=30,
+        max_size=max_size,
     )
-)
+
+
+@settings(max_examples=40, deadline=None)
+@given(utc_instants(max_size=30))
 @example([datetime(1969, 12, 31, 22, 30, tzinfo=UTC)])  # 23:30 in Paris, before the epoch
 @example([datetime(2024, 3, 31, 0, 59, 59, tzinfo=UTC), datetime(2024, 10, 26, 22, tzinfo=UTC)])
 def test_billing_date_is_the_paris_date_of_every_send(instants: list[datetime]) -> None:
@@ -487,17 +490,7 @@ def test_month_is_paris_and_null_keys_are_kept() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(
-    st.lists(
-        st.datetimes(
-            min_value=datetime(1960, 1, 1),
-            max_value=datetime(2040, 12, 31),
-            timezones=st.just(UTC),
-        ),
-        min_size=1,
-        max_size=20,
-    )
-)
+@given(utc_instants(max_size=20))
 @example([datetime(1969, 11, 30, 22, 30, tzinfo=UTC)])  # 23:30 in Paris, before the epoch
 @example([datetime(2024, 3, 31, 21, 59, 59, tzinfo=UTC), datetime(2024, 3, 31, 22, tzinfo=UTC)])
 def test_wasted_month_is_the_paris_month_of_every_message(instants: list[datetime]) -> None:
