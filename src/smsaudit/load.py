@@ -386,12 +386,12 @@ def _clip(text: str) -> str:
     )
 
 
-def _naive_expr(col: str, src_type: str) -> str:
-    """SQL: 1 when source column ``col`` holds a timestamp without offset, else 0."""
-    if src_type != "VARCHAR":  # TIMESTAMP or DATE: naive by type
+def _naive_expr(col: str, src_type: str, trimmed: str | None) -> str:
+    """SQL: 1 when source column ``col`` holds a timestamp without offset, else 0;
+    ``trimmed`` names the column holding a text ``col`` trimmed (NULL when blank)."""
+    if src_type != "VARCHAR" or trimmed is None:  # TIMESTAMP or DATE: naive by type
         return f"CASE WHEN {col} IS NULL THEN 0 ELSE 1 END"
-    t = f"trim({col})"
-    return f"CASE WHEN nullif({t}, '') IS NOT NULL AND NOT {_has_offset(t)} THEN 1 ELSE 0 END"
+    return f"CASE WHEN {trimmed} IS NOT NULL AND NOT {_has_offset(trimmed)} THEN 1 ELSE 0 END"
 
 
 def _literal(text: str) -> str:
@@ -530,7 +530,7 @@ class _Stager:
                 parts.append(f"{_value_expr(f, col, src_type, trimmed)} AS {f.name}")
                 parts.append(f"CAST({col} AS VARCHAR) AS {f.name}__raw")
                 if f.type == "ts" and not src_type.startswith("TIMESTAMP WITH TIME ZONE"):
-                    naive.append(_naive_expr(col, src_type))
+                    naive.append(_naive_expr(col, src_type, trimmed))
             else:
                 parts.append(f"NULL AS {f.name}")
                 parts.append(f"NULL::VARCHAR AS {f.name}__raw")
@@ -996,16 +996,16 @@ def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) ->
     # The clock follows from the territory: not carrying it through the join keeps the hash
     # table of millions of spellings smaller.
     clock = " ".join(f"WHEN '{t}' THEN '{z}'" for t, z in schema.TERRITORY_CLOCKS.items())
-    phone_cols = (
-        f", ph.e164, ph.territory AS ph_territory, CASE ph.territory {clock} END AS ph_tz, "
-        "ph.status AS ph_status, ph.reason AS ph_reason"
-        if has_phone
-        else ""
-    )
-    join = "LEFT JOIN phone_map ph ON ph.raw = s.msisdn" if has_phone else ""
+    looked_up, join = "", ""  # columns found in another table, and the join that finds them
+    if has_phone:
+        looked_up = (
+            f", ph.e164, ph.territory AS ph_territory, CASE ph.territory {clock} END AS ph_tz, "
+            "ph.status AS ph_status, ph.reason AS ph_reason"
+        )
+        join = "LEFT JOIN phone_map ph ON ph.raw = s.msisdn"
     if kind == "receipts":
         # In scope only for a send in scope: known while the row is copied, in the same pass.
-        phone_cols = ", sent.message_id IS NULL AS no_send"
+        looked_up = ", sent.message_id IS NULL AS no_send"
         join = "LEFT JOIN (SELECT message_id FROM sends) AS sent USING (message_id)"
     checks = _checks(kind)
     # The conditions are evaluated once per row, giving the number of the first that fails;
@@ -1016,7 +1016,7 @@ def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) ->
     why = " ".join(f"WHEN {i} THEN {r}" for i, (_, _, r) in enumerate(checks, 1))
     return f"""
         WITH s AS (SELECT * {derived} FROM {table}),
-        j AS (SELECT s.*{phone_cols} FROM s {join}),
+        j AS (SELECT s.*{looked_up} FROM s {join}),
         f AS (SELECT *, CASE {first} END AS rej_no FROM j),
         v AS (SELECT *, CASE rej_no {col} END AS rej_column, CASE rej_no {val} END AS rej_value,
                      CASE rej_no {why} END AS rej_reason FROM f)
@@ -1028,14 +1028,22 @@ def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) ->
         FROM v"""
 
 
-def _reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
-    """A message_id seen again: the first usable occurrence (file order, line) is kept.
+def _repeated_ids(work: str, where: str) -> str:
+    """SQL (a FROM item): the rows of ``work`` matching ``where`` whose message_id may repeat.
 
-    Duplicates are rare: candidates are the rows whose 64-bit hash of message_id repeats
-    (a grouping on one integer column, far lighter than on millions of strings), then only
-    those few rows are ranked by their actual message_id and updated in place. A hash
-    collision only adds a candidate, which the exact ranking then leaves alone.
+    Repeats are rare: candidates are the rows whose 64-bit hash of message_id repeats (a
+    grouping on one integer column, far lighter than on millions of strings). Callers then
+    rank the few candidates by their actual message_id, so a hash collision merely adds a
+    candidate ranked alone. ``rid`` is the row's rowid, for the update that follows.
     """
+    return f"""(SELECT rowid AS rid, hash(message_id) AS h, * FROM {work} WHERE {where}) AS u
+        SEMI JOIN (SELECT hash(message_id) AS h FROM {work} WHERE {where}
+                   GROUP BY h HAVING count(*) > 1) AS m USING (h)"""
+
+
+def _reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
+    """A message_id seen again: the first usable occurrence (file order, line) is kept;
+    the later ones are ranked among :func:`_repeated_ids` and updated in place."""
     con.execute(
         f"""UPDATE {work} AS s SET
              rej_column = 'message_id',
@@ -1045,10 +1053,7 @@ def _reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
            FROM (
              SELECT rid, row_number() OVER w AS dup_rank,
                     first_value(input_file) OVER w AS f0, first_value(line) OVER w AS l0
-             FROM (SELECT rowid AS rid, message_id, file_ord, line, input_file,
-                          hash(message_id) AS h FROM {work} WHERE rej_reason IS NULL) AS u
-             SEMI JOIN (SELECT hash(message_id) AS h FROM {work} WHERE rej_reason IS NULL
-                        GROUP BY h HAVING count(*) > 1) AS m USING (h)
+             FROM {_repeated_ids(work, "rej_reason IS NULL")}
              WINDOW w AS (PARTITION BY message_id ORDER BY file_ord, line)
            ) AS d
            WHERE d.dup_rank > 1 AND s.rowid = d.rid"""
@@ -1056,23 +1061,14 @@ def _reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
 
 
 def _scope_receipts(con: duckdb.DuckDBPyConnection, work: str) -> None:
-    """Only the latest report of a message counts: the others are out of scope.
-
-    Candidates are the receipts whose 64-bit hash of message_id repeats (one integer
-    grouping instead of one on millions of strings); only those are ranked, by their actual
-    message_id, and a hash collision merely adds a candidate ranked alone.
-    """
+    """Only the latest report of a message counts: the others, ranked among
+    :func:`_repeated_ids`, are out of scope."""
     con.execute(
         f"""UPDATE {work} AS r SET out_reason = 'superseded by a later receipt'
             FROM (
               SELECT rid, row_number() OVER (PARTITION BY message_id
                 ORDER BY done_at DESC NULLS LAST, file_ord DESC, line DESC) AS rk
-              FROM (SELECT rowid AS rid, hash(message_id) AS h, message_id, done_at,
-                           file_ord, line
-                    FROM {work} WHERE rej_reason IS NULL AND out_reason IS NULL) AS ok
-              SEMI JOIN (SELECT hash(message_id) AS h FROM {work}
-                         WHERE rej_reason IS NULL AND out_reason IS NULL
-                         GROUP BY h HAVING count(*) > 1) AS m USING (h)
+              FROM {_repeated_ids(work, "rej_reason IS NULL AND out_reason IS NULL")}
             ) AS d
             WHERE d.rk > 1 AND r.rowid = d.rid"""
     )
