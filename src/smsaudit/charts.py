@@ -152,40 +152,41 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
            SELECT territory, local_date, blocked, count(*) AS messages
            FROM send_windows WHERE category = 'marketing' GROUP BY ALL"""
     )
-    days = _frame(
-        con,
-        """
-        SELECT strftime(local_date, '%Y-%m-%d') AS day,
-               CASE WHEN blocked THEN 'blocked' ELSE 'allowed' END AS status,
-               sum(messages)::BIGINT AS messages
-        FROM chart_daily
-        GROUP BY ALL
-        ORDER BY ALL
-        """,
-    )
-    if days.is_empty():
-        con.execute("DROP TABLE chart_daily")
-        return _no_data(title)
-    holidays = pl.DataFrame(schema={"day": pl.String, "label": pl.String})
-    if _exists(con, "holiday_calendar"):
-        # Only the holidays of territories actually texted, within the traffic's span.
-        holidays = _frame(
+    try:
+        days = _frame(
             con,
             """
-            WITH traffic AS (SELECT DISTINCT territory, local_date FROM chart_daily)
-            SELECT strftime(h.day, '%Y-%m-%d') AS day,
-                   string_agg(DISTINCT h.name, ' / ' ORDER BY h.name) || ' ('
-                     || string_agg(DISTINCT h.territory, ', ' ORDER BY h.territory) || ')'
-                     AS label
-            FROM holiday_calendar AS h
-            WHERE h.territory IN (SELECT territory FROM traffic)
-              AND h.day BETWEEN (SELECT min(local_date) FROM traffic)
-                            AND (SELECT max(local_date) FROM traffic)
-            GROUP BY h.day
-            ORDER BY h.day
+            SELECT strftime(local_date, '%Y-%m-%d') AS day,
+                   CASE WHEN blocked THEN 'blocked' ELSE 'allowed' END AS status,
+                   sum(messages)::BIGINT AS messages
+            FROM chart_daily
+            GROUP BY ALL
+            ORDER BY ALL
             """,
         )
-    con.execute("DROP TABLE chart_daily")
+        holidays = pl.DataFrame(schema={"day": pl.String, "label": pl.String})
+        if _exists(con, "holiday_calendar"):
+            # Only the holidays of territories actually texted, within the traffic's span.
+            holidays = _frame(
+                con,
+                """
+                WITH traffic AS (SELECT DISTINCT territory, local_date FROM chart_daily)
+                SELECT strftime(h.day, '%Y-%m-%d') AS day,
+                       string_agg(DISTINCT h.name, ' / ' ORDER BY h.name) || ' ('
+                         || string_agg(DISTINCT h.territory, ', ' ORDER BY h.territory) || ')'
+                         AS label
+                FROM holiday_calendar AS h
+                WHERE h.territory IN (SELECT territory FROM traffic)
+                  AND h.day BETWEEN (SELECT min(local_date) FROM traffic)
+                                AND (SELECT max(local_date) FROM traffic)
+                GROUP BY h.day
+                ORDER BY h.day
+                """,
+            )
+    finally:
+        con.execute("DROP TABLE chart_daily")
+    if days.is_empty():
+        return _no_data(title)
     x = alt.X(
         "utcyearmonthdate(day):T",
         title="Local date (recipient's clock)",
