@@ -1,4 +1,5 @@
-"""Invariant checks the notebooks run after every audit, so a run on any data fails loudly.
+"""Invariant checks the notebooks run after every audit, so a run on any data fails loudly;
+also their shared display set-up (``setup_display``).
 
 Each check reads the audit's DuckDB connection (aggregates only, never whole tables) and
 raises ``AssertionError`` with the offending table and value. ``check_audit`` prints one
@@ -9,7 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import polars as pl
+
 import smsaudit
+from smsaudit.charts import enable_notebook_renderer
 
 # CONTRACT §4: the key columns of every finding table (more are allowed, never fewer).
 CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -51,6 +55,17 @@ CONTRACT_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
     ("suppressed_not_opted_out", "finding"): ("never_opted_out", "rejoin_without_evidence"),
     ("consent_updates", "status"): ("OPTED-OUT",),
 }  # fmt: skip
+
+
+def setup_display() -> None:
+    """Charts as offline PNG images; tables printed the same way on every machine (the
+    committed outputs are what strict nbval compares)."""
+    pl.Config.set_tbl_rows(12)
+    pl.Config.set_tbl_cols(12)
+    pl.Config.set_tbl_width_chars(120)
+    pl.Config.set_fmt_str_lengths(40)
+    pl.Config.set_tbl_hide_dataframe_shape(True)
+    enable_notebook_renderer()
 
 
 def _one(audit: smsaudit.Audit, sql: str, params: dict[str, object] | None = None) -> int:

@@ -19,14 +19,8 @@ from IPython.display import Markdown
 
 import nbchecks
 import smsaudit
-from smsaudit.charts import enable_notebook_renderer
 
-pl.Config.set_tbl_rows(12)
-pl.Config.set_tbl_cols(12)
-pl.Config.set_tbl_width_chars(120)
-pl.Config.set_fmt_str_lengths(40)
-pl.Config.set_tbl_hide_dataframe_shape(True)
-enable_notebook_renderer()
+nbchecks.setup_display()
 
 # %% tags=["parameters"]
 # Parameters (papermill style): override them here, with papermill -p, or through SMSAUDIT_DATA.
