@@ -7,6 +7,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 
 import duckdb
 
@@ -38,11 +39,24 @@ def connect(
     spill = tempfile.mkdtemp(prefix="smsaudit-spill-")
     atexit.register(shutil.rmtree, spill, ignore_errors=True)
     con.execute("SET temp_directory = $dir", {"dir": spill})
-    # Every output table states its order (ORDER BY); other tables need none. Without this
-    # DuckDB buffers large results to keep their order, and runs out of memory at scale.
-    con.execute("SET preserve_insertion_order = false")
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
         con.execute("SET memory_limit = $limit", {"limit": memory_limit})
     return con
+
+
+@contextlib.contextmanager
+def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """While computing an audit, let DuckDB reorder rows that no ORDER BY orders.
+
+    Every output table states its order (ORDER BY); intermediates need none. Keeping their
+    order makes DuckDB buffer large results, which ran out of memory at 20M sends. On exit
+    the order is kept again: reading or writing a finished table in parallel would
+    otherwise shuffle its rows.
+    """
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute("SET preserve_insertion_order = true")

@@ -95,36 +95,39 @@ def audit(
     step = progress or (lambda _msg: None)
     prof = rules.load_profile(str(profile))
     con = con or db.connect()
-    step("reading inputs")
-    sources, ignored = _sources(data)
-    report = load.load(
-        con,
-        sources,
-        assume_tz=assume_tz,
-        territories=territories,
-        ignored=ignored,
-        period=(_day(period[0]), _day(period[1])),
-    )
-    step("classifying send times")
-    rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
-    step("pricing messages")
-    sqlfiles.materialize(con, "message_costs")
-    step("auditing blocked windows")
-    sqlfiles.materialize(con, "blocked_window_messages", {"profile": prof.name})
-    sqlfiles.materialize(con, "late_campaigns", {"profile": prof.name})
-    step("reconciling suppressions and consent")
-    reconcile.run(con, has_programs=report.has("programs"))
-    skipped = {
-        table: why for table, (kinds, why) in NEEDS.items() if not any(report.has(k) for k in kinds)
-    }
-    if not _has_bodies(con):
-        skipped["missing_stop_footer"] = "the sends carry no message body"
-    step("adding up wasted spend")
-    sqlfiles.materialize(con, "wasted_spend")
-    sqlfiles.materialize(con, "finance_summary")
-    sqlfiles.materialize(con, "latest_safe_start", {"close_minutes": 20 * 60})
-    step("comparing rule profiles")
-    rules.compare_profiles(con, alsace_moselle=alsace_moselle)
+    with db.unordered(con):
+        step("reading inputs")
+        sources, ignored = _sources(data)
+        report = load.load(
+            con,
+            sources,
+            assume_tz=assume_tz,
+            territories=territories,
+            ignored=ignored,
+            period=(_day(period[0]), _day(period[1])),
+        )
+        step("classifying send times")
+        rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
+        step("pricing messages")
+        sqlfiles.materialize(con, "message_costs")
+        step("auditing blocked windows")
+        sqlfiles.materialize(con, "blocked_window_messages", {"profile": prof.name})
+        sqlfiles.materialize(con, "late_campaigns", {"profile": prof.name})
+        step("reconciling suppressions and consent")
+        reconcile.run(con, has_programs=report.has("programs"))
+        skipped = {
+            table: why
+            for table, (kinds, why) in NEEDS.items()
+            if not any(report.has(k) for k in kinds)
+        }
+        if not _has_bodies(con):
+            skipped["missing_stop_footer"] = "the sends carry no message body"
+        step("adding up wasted spend")
+        sqlfiles.materialize(con, "wasted_spend")
+        sqlfiles.materialize(con, "finance_summary")
+        sqlfiles.materialize(con, "latest_safe_start", {"close_minutes": 20 * 60})
+        step("comparing rule profiles")
+        rules.compare_profiles(con, alsace_moselle=alsace_moselle)
     return Audit(con=con, profile=prof, load_report=report, skipped=skipped)
 
 
