@@ -8,30 +8,12 @@
 --
 -- At scale (tens of millions of sends) every per-row expensive step is done once per distinct
 -- value and joined back: bodies repeat (campaign templates), so segments are counted once per
--- distinct body, and only for bodies of sends that neither the receipt nor the row gives
--- segments for; the rate card is matched once per (aggregator, day of the data's span); the
--- time-zone conversion of the billing date is done once per distinct UTC hour.
--- send_receipts is read twice (for the bodies to count, and for every row): NOT MATERIALIZED
--- makes each reader join afresh rather than buffer a copy of every send in memory.
+-- distinct body, and only for bodies of sends whose row gives no segments; the rate card is
+-- matched once per (aggregator, day of the data's span); the time-zone conversion of the
+-- billing date is done once per distinct UTC hour.
 -- Rows are not sorted: readers aggregate or sort themselves. The table holds one row per send,
 -- so it keeps only what its readers use (message_id leads back to the send).
 WITH
-send_receipts AS NOT MATERIALIZED (
-    SELECT
-        s.message_id,
-        s.body,
-        lower(s.aggregator) AS aggregator,
-        s.segments AS send_segments,
-        s.price AS send_price,
-        s.currency AS send_currency,
-        r.segments AS receipt_segments,
-        r.price AS receipt_price,
-        r.currency AS receipt_currency,
-        s.sent_at,
-        epoch_us(s.sent_at) // 3600000000 AS utc_hour
-    FROM sends AS s
-    LEFT JOIN receipts AS r ON r.message_id = s.message_id
-),
 -- Europe/Paris has had whole-hour offsets changing on whole UTC hours since 1970, so all
 -- instants of a UTC hour share one Paris date; the date is taken at both ends of the hour and
 -- a row falls back to its own conversion where they differ, and before 1970 (integer
@@ -45,10 +27,12 @@ billing_hours AS (
             AS DATE) AS last_day
     FROM (SELECT DISTINCT epoch_us(sent_at) // 3600000000 AS utc_hour FROM sends)
 ),
+-- Bodies are counted without looking at receipts: counting a few bodies whose receipt turns
+-- out to give the segments costs far less than a second join of every send to its receipt.
 counted_bodies AS (
     SELECT DISTINCT body
-    FROM send_receipts
-    WHERE receipt_segments IS NULL AND send_segments IS NULL AND body IS NOT NULL
+    FROM sends
+    WHERE segments IS NULL AND body IS NOT NULL
 ),
 bodies AS (
     SELECT
@@ -101,6 +85,26 @@ body_segments AS (
         END AS INTEGER) AS segments
     FROM body_units
 ),
+-- Each send finds its body's segments before it meets its receipt: an integer, not the body,
+-- rides through the join of millions of sends to their receipts.
+send_receipts AS (
+    SELECT
+        s.message_id,
+        lower(s.aggregator) AS aggregator,
+        s.segments AS send_segments,
+        b.segments AS body_segments,
+        s.price AS send_price,
+        s.currency AS send_currency,
+        r.segments AS receipt_segments,
+        r.price AS receipt_price,
+        r.currency AS receipt_currency,
+        s.sent_at,
+        epoch_us(s.sent_at) // 3600000000 AS utc_hour
+    FROM sends AS s
+    -- the key is NULL (no match, no hashing work) where the row gives the segments
+    LEFT JOIN body_segments AS b ON b.body = CASE WHEN s.segments IS NULL THEN s.body END
+    LEFT JOIN receipts AS r ON r.message_id = s.message_id
+),
 -- every (aggregator of the rate card, Paris day of the span): a few hundred rows to match,
 -- however many sends there are
 billing_days AS (
@@ -149,13 +153,13 @@ resolved AS (
         CASE
             WHEN s.receipt_segments IS NOT NULL THEN s.receipt_segments
             WHEN s.send_segments IS NOT NULL THEN s.send_segments
-            WHEN b.segments IS NOT NULL THEN b.segments
+            WHEN s.body_segments IS NOT NULL THEN s.body_segments
             ELSE 1
         END AS segments,
         CASE
             WHEN s.receipt_segments IS NOT NULL THEN 'receipt'
             WHEN s.send_segments IS NOT NULL THEN 'send'
-            WHEN b.segments IS NOT NULL THEN 'body'
+            WHEN s.body_segments IS NOT NULL THEN 'body'
             ELSE 'default'
         END AS segments_source,
         CASE
@@ -177,11 +181,6 @@ resolved AS (
     FROM dated AS s
     LEFT JOIN rate_card_match AS rc
         ON rc.aggregator = s.aggregator AND rc.billing_date = s.billing_date
-    -- the key is NULL (no match, no hashing work) where the body is not needed
-    LEFT JOIN body_segments AS b
-        ON b.body = CASE
-            WHEN s.receipt_segments IS NULL AND s.send_segments IS NULL THEN s.body
-        END
 )
 SELECT
     message_id,
