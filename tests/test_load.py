@@ -723,3 +723,60 @@ def test_loading_leaves_only_the_canonical_and_accounting_tables(tmp_path: Path)
         "audit_period",
     }
     assert left == expected
+
+
+def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    return dict(
+        con.execute(
+            "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = $t",
+            {"t": table},
+        ).fetchall()
+    )
+
+
+def test_repeated_text_is_stored_as_a_dictionary_in_text_order(tmp_path: Path) -> None:
+    """Senders, bodies, categories... repeat: their columns hold ENUMs of the values present
+    (a named type is not left behind), and sort as text."""
+    senders = ["ZETA", "alpha", "Mid", "36184"]
+    body_rows = [
+        (f"m{i}", "2026-05-04T10:00:00Z", f"06123456{i % 100:02d}", senders[i % 4], "0.05", "Hi")
+        for i in range(400)
+    ]
+    write_sends(tmp_path / "sends.csv", body_rows)
+    con = run(tmp_path)
+    types = _column_types(con, "sends")
+    assert types["sender_id"].startswith("ENUM(")
+    assert types["body"].startswith("ENUM(")
+    assert types["tz"].startswith("ENUM(")
+    assert types["message_id"] == "VARCHAR"  # one value per row: stays text
+    assert rows(con, "SELECT DISTINCT sender_id FROM sends ORDER BY sender_id") == [
+        (s,) for s in sorted(senders)
+    ]
+    assert rows(con, "SELECT count(*) FROM sends WHERE sender_id = 'alpha'") == [(100,)]
+    left = rows(
+        con, "SELECT type_name FROM duckdb_types() WHERE starts_with(type_name, 'smsaudit')"
+    )
+    assert left == []
+
+
+def test_text_with_many_values_stays_text(tmp_path: Path) -> None:
+    """Personalised bodies (about one per row) are not worth a dictionary."""
+    personal = [
+        (f"m{i}", "2026-05-04T10:00:00Z", "0612345678", "36184", "0.05", f"Bonjour client {i}")
+        for i in range(400)
+    ]
+    write_sends(tmp_path / "sends.csv", personal)
+    con = run(tmp_path)
+    types = _column_types(con, "sends")
+    assert types["body"] == "VARCHAR"
+    assert types["sender_id"].startswith("ENUM(")
+    assert rows(con, "SELECT count(DISTINCT body) FROM sends") == [(400,)]
+
+
+def test_loading_twice_on_one_connection(tmp_path: Path) -> None:
+    """The dictionary types of a first load do not get in the way of a second."""
+    write_sends(tmp_path / "sends.csv")
+    con = run(tmp_path)
+    sources, ignored = load.discover(tmp_path)
+    load.load(con, sources, ignored=ignored)
+    assert rows(con, "SELECT count(*) FROM sends") == [(3,)]

@@ -875,7 +875,7 @@ def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     for (name,) in tables:
         con.execute(f"DROP TABLE {_quote(name)}")
-    con.execute("DROP TABLE IF EXISTS phone_map")
+    con.execute("DROP TABLE IF EXISTS phone_lookup")
 
 
 def _set_period(con: duckdb.DuckDBPyConnection, period: tuple[date | None, date | None]) -> None:
@@ -914,7 +914,8 @@ def _install_macros(con: duckdb.DuckDBPyConnection, assume_tz: str) -> None:
 def _normalise_numbers(
     con: duckdb.DuckDBPyConnection, staged: Mapping[str, list[tuple[str, int]]]
 ) -> None:
-    """One phone map for every distinct spelling in every input (each number decided once)."""
+    """One phone map for every distinct spelling in every input (each number decided once):
+    table ``phone_lookup``."""
     selects = [
         f"SELECT msisdn FROM {t}"
         for kind, tables in staged.items()
@@ -928,6 +929,16 @@ def _normalise_numbers(
         f"SELECT DISTINCT msisdn AS raw FROM ({every}) WHERE msisdn IS NOT NULL"
     )
     phone.normalize_numbers(con, "phone_raw", "phone_map", already_distinct=True)
+    con.execute("DROP TABLE phone_raw")
+    # The loaders read four columns of the map: a copy holding only those makes the hash
+    # table of millions of spellings they join to smaller. (A 64-bit hash of the spelling
+    # would make a smaller key still, but DuckDB's string hash collides on spellings such as
+    # '+33 6 12 20 57 23' and '+33 6 19 20 57 73': 77 pairs among 1.1M numbers.)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE phone_lookup AS "
+        "SELECT raw, e164, territory, status, reason FROM phone_map"
+    )
+    con.execute("DROP TABLE phone_map")
 
 
 def _finish_kind(
@@ -947,8 +958,9 @@ def _finish_kind(
     """
     target = schema.KIND_TABLE[kind]
     work = f"loading_{kind}"
+    types = _dictionary_types(con, kind, [t for t, _ in tables])
     for i, (table, ord_) in enumerate(tables):
-        select = _verdict_select(kind, table, ord_, allowed)
+        select = _verdict_select(kind, table, ord_, allowed, types)
         params = {"tz": tz} if "$tz" in select else None
         if i == 0:
             con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
@@ -974,6 +986,8 @@ def _finish_kind(
         con.execute(f"ALTER TABLE {work} DROP COLUMN {column}")
     con.execute(f"DROP TABLE {target}")
     con.execute(f"ALTER TABLE {work} RENAME TO {target}")
+    for name in types.values():  # the columns keep their types; the names are not needed
+        con.execute(f"DROP TYPE {name}")
     return int(row[0]) if row and row[0] else 0
 
 
@@ -981,7 +995,70 @@ def _finish_kind(
 _VERDICT_COLUMNS = ("file_ord", "rej_column", "rej_value", "rej_reason", "out_reason", "naive__n")
 
 
-def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) -> str:
+# Text columns whose values repeat in bulk traffic (a campaign's sender, body, category; a
+# receipt's status). Stored as an ENUM of the values present, each takes 1-4 bytes a row
+# instead of a string: at 20M sends the bodies alone are 1.2 GB as strings, which pushes
+# every later step into spilling. A column with too many distinct values (personalised
+# bodies, say) stays text. ENUM columns compare, join and print like text.
+DICTIONARY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sends": (
+        "sender_id",
+        "program_id",
+        "campaign_id",
+        "aggregator",
+        "category",
+        "body",
+        "currency",
+        "input_file",
+    ),
+    "receipts": ("status", "status_group", "error_code", "error_text", "currency", "input_file"),
+}
+# At most this many distinct values, and at most one per DICTIONARY_RATIO rows.
+DICTIONARY_MAX = 1 << 20
+DICTIONARY_RATIO = 16
+
+
+def _dictionary_types(
+    con: duckdb.DuckDBPyConnection, kind: str, tables: Sequence[str]
+) -> dict[str, str]:
+    """Create an ENUM type per dictionary column of ``kind`` worth it; column -> type name.
+
+    The values are those of the canonical expression over every staged file, so each row's
+    value is in its column's type; they are in text order, so that ORDER BY sorts an ENUM
+    column as it would sort the text. The types are dropped once the table exists (its
+    columns keep them).
+    """
+    exprs = _canonical_exprs(kind)
+    cols = [c for c in DICTIONARY_COLUMNS.get(kind, ()) if c in exprs]
+    if not cols:
+        return {}
+    union = " UNION ALL ".join(
+        f"SELECT {', '.join(f'{exprs[c]} AS {c}' for c in cols)} FROM {t}" for t in tables
+    )
+    row = con.execute(
+        f"SELECT count(*), {', '.join(f'approx_count_distinct({c})' for c in cols)} FROM ({union})"
+    ).fetchone()
+    assert row is not None
+    limit = min(DICTIONARY_MAX, max(256, row[0] // DICTIONARY_RATIO))
+    types = {}
+    for column, approx in zip(cols, row[1:], strict=True):
+        if approx > limit:
+            continue
+        name = f"smsaudit_{kind}_{column}"
+        con.execute(f"DROP TYPE IF EXISTS {name}")
+        values = " UNION ALL ".join(f"SELECT {exprs[column]} AS v FROM {t}" for t in tables)
+        con.execute(
+            f"CREATE TYPE {name} AS ENUM "
+            f"(SELECT DISTINCT CAST(v AS VARCHAR) AS v FROM ({values}) WHERE v IS NOT NULL "
+            "ORDER BY v)"
+        )
+        types[column] = name
+    return types
+
+
+def _verdict_select(
+    kind: str, table: str, ord_: int, allowed: Sequence[str], types: Mapping[str, str]
+) -> str:
     """The canonical columns of one staged file, then each row's verdict.
 
     Checks come first (``rej_*``: the first failing check wins); a usable row may still be
@@ -1002,7 +1079,7 @@ def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) ->
             f", ph.e164, ph.territory AS ph_territory, CASE ph.territory {clock} END AS ph_tz, "
             "ph.status AS ph_status, ph.reason AS ph_reason"
         )
-        join = "LEFT JOIN phone_map ph ON ph.raw = s.msisdn"
+        join = "LEFT JOIN phone_lookup ph ON ph.raw = s.msisdn"
     if kind == "receipts":
         # In scope only for a send in scope: known while the row is copied, in the same pass.
         looked_up = ", sent.message_id IS NULL AS no_send"
@@ -1020,7 +1097,7 @@ def _verdict_select(kind: str, table: str, ord_: int, allowed: Sequence[str]) ->
         f AS (SELECT *, CASE {first} END AS rej_no FROM j),
         v AS (SELECT *, CASE rej_no {col} END AS rej_column, CASE rej_no {val} END AS rej_value,
                      CASE rej_no {why} END AS rej_reason FROM f)
-        SELECT {_canonical_select(kind)}, {ord_} AS file_ord, rej_column,
+        SELECT {_canonical_select(kind, types)}, {ord_} AS file_ord, rej_column,
                {_clip("rej_value")} AS rej_value, rej_reason,
                CASE WHEN rej_reason IS NULL THEN {_scope_case(kind, has_phone, allowed)} END
                  AS out_reason,
@@ -1092,8 +1169,15 @@ def _scope_case(kind: str, has_phone: bool, allowed: Sequence[str]) -> str:
     return ("CASE " + " ".join(whens) + " END") if whens else "NULL::VARCHAR"
 
 
-def _canonical_select(kind: str) -> str:
-    """Expressions producing the canonical table's columns, in order."""
+# The clocks of the territories, as a type: one byte a row instead of a name (in text order,
+# like the dictionary types).
+_CLOCK_TYPE = (
+    "ENUM(" + ", ".join(f"'{z}'" for z in sorted(set(schema.TERRITORY_CLOCKS.values()))) + ")"
+)
+
+
+def _canonical_exprs(kind: str) -> dict[str, str]:
+    """Expressions (over a staged row and its lookups) producing the canonical columns."""
     special = {
         "msisdn": "e164",
         "territory": "ph_territory",
@@ -1109,10 +1193,16 @@ def _canonical_select(kind: str) -> str:
             "coalesce(regexp_matches(lower(text), "
             "'^[\\s\\x{a0}\\x{202f}]*(stop|arret|arrêt)([^[:alnum:]]|$)'), false)"
         )
+    return {name: special.get(name, name) for name in schema.CANONICAL[schema.KIND_TABLE[kind]]}
+
+
+def _canonical_select(kind: str, types: Mapping[str, str]) -> str:
+    """The canonical table's columns, in order; ``types`` overrides a column's type."""
     cols = schema.CANONICAL[schema.KIND_TABLE[kind]]
+    override = {"tz": _CLOCK_TYPE, **types}
     return ", ".join(
-        f"CAST({special.get(name, name)} AS {sql_type.removesuffix(' NOT NULL')}) AS {name}"
-        for name, sql_type in cols.items()
+        f"CAST({expr} AS {override.get(name) or cols[name].removesuffix(' NOT NULL')}) AS {name}"
+        for name, expr in _canonical_exprs(kind).items()
     )
 
 
