@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.resources import files
 
 import duckdb
+import polars as pl
 import pytest
 
 from smsaudit import db, sqlfiles
@@ -46,3 +47,20 @@ def test_define_view_replaces_a_table_of_the_same_name(monkeypatch: pytest.Monke
     assert kind.fetchall() == [("VIEW",)]
     con.execute("UPDATE base SET x = 1")
     assert con.execute("SELECT y FROM v").fetchall() == [(2,)]  # computed when read
+
+
+def test_materialized_tables_hold_text_not_enums(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader's dictionary (ENUM) columns come out as text, rows in their order."""
+    con = db.connect()
+    con.execute("CREATE TYPE sender AS ENUM ('A', 'B', 'C')")
+    con.execute(
+        "CREATE TABLE base AS "
+        "SELECT (['C', 'A', 'B'][i % 3 + 1])::sender AS s, i FROM range(9) t(i)"
+    )
+    monkeypatch.setattr(sqlfiles, "query", lambda name: "SELECT s, i FROM base ORDER BY s, i")
+    sqlfiles.materialize(con, "t")
+    types = con.execute("SELECT data_type FROM duckdb_columns() WHERE table_name = 't'")
+    assert types.fetchall() == [("VARCHAR",), ("BIGINT",)]
+    got = con.execute("SELECT s, i FROM t").fetchall()
+    assert got == sorted(got)
+    assert con.sql("SELECT * FROM t").pl().schema["s"] == pl.String

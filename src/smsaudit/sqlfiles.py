@@ -27,6 +27,23 @@ def materialize(
     sql = query(table)
     used = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
     con.execute(f"CREATE OR REPLACE TABLE {table} AS\n{sql}", used or None)
+    _as_text(con, table)
+
+
+def _as_text(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Turn ``table``'s ENUM columns (text the loader stored as a dictionary) back into text.
+
+    Tables are read by people and programs as text: polars would show an ENUM column as
+    Categorical, and a Categorical does not join a string column. Altering a column keeps
+    the rows in their order.
+    """
+    enums = con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = $t AND NOT internal "
+        "AND schema_name = 'main' AND data_type LIKE 'ENUM(%'",
+        {"t": table},
+    ).fetchall()
+    for (column,) in enums:
+        con.execute(f'ALTER TABLE {table} ALTER "{column}" TYPE VARCHAR')
 
 
 def define_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
