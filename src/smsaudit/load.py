@@ -885,7 +885,6 @@ def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
     for (name,) in tables:
         con.execute(f"DROP TABLE {_quote(name)}")
     con.execute("DROP TABLE IF EXISTS phone_lookup")
-    con.execute(f"DROP TYPE IF EXISTS {TERRITORY_TYPE}")
 
 
 def _set_period(con: duckdb.DuckDBPyConnection, period: tuple[date | None, date | None]) -> None:
@@ -949,17 +948,6 @@ def _normalise_numbers(
         "SELECT raw, e164, territory, status, reason FROM phone_map"
     )
     con.execute("DROP TABLE phone_map")
-    # Territories as a dictionary too (see DICTIONARY_COLUMNS): a few hundred regions at most.
-    con.execute(f"DROP TYPE IF EXISTS {TERRITORY_TYPE}")
-    con.execute(
-        f"CREATE TYPE {TERRITORY_TYPE} AS ENUM (SELECT DISTINCT territory FROM phone_lookup "
-        "WHERE territory IS NOT NULL UNION SELECT unnest($known) ORDER BY 1)",
-        {"known": list(schema.TERRITORY_CLOCKS)},
-    )
-
-
-# The type of every canonical ``territory`` column while loading (dropped afterwards).
-TERRITORY_TYPE = "smsaudit_territory"
 
 
 def _finish_kind(
@@ -981,7 +969,7 @@ def _finish_kind(
     work = f"loading_{kind}"
     types = _dictionary_types(con, kind, [t for t, _ in tables])
     for i, (table, ord_) in enumerate(tables):
-        select = _verdict_select(kind, table, ord_, allowed, {"territory": TERRITORY_TYPE, **types})
+        select = _verdict_select(kind, table, ord_, allowed, types)
         params = {"tz": tz} if "$tz" in select else None
         if i == 0:
             con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
