@@ -6,7 +6,8 @@ STAMP  := $(VENV)/.installed-stamp
 DATA   ?= data_samples
 OUT    ?= smsaudit-report
 
-.PHONY: demo test lint typecheck unit notebooks notebooks-build lab nightly samples bench browser clean
+.PHONY: demo test lint typecheck unit notebooks notebooks-build lab nightly samples bench browser \
+        dist wheel-smoke clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +24,8 @@ browser:
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks data_samples notebooks
-	$(BIN)/ruff format --check src tests benchmarks data_samples notebooks
+	$(BIN)/ruff check src tests benchmarks data_samples notebooks hatch_build.py
+	$(BIN)/ruff format --check src tests benchmarks data_samples notebooks hatch_build.py
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -37,7 +38,16 @@ notebooks: $(STAMP)
 	TZ=UTC $(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
 	TZ=America/New_York $(BIN)/pytest -q --nbval notebooks --nbval-sanitize-with notebooks/sanitize.cfg
 
-test: lint typecheck unit notebooks
+# The sdist and wheel, built as a release would be (isolated build, hatchling from PyPI).
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
+# What a user does: install the wheel into a fresh venv, then run it from another folder.
+wheel-smoke: dist
+	$(BIN)/python tests/wheel_smoke.py dist/smsaudit-*.whl
+
+test: lint typecheck unit notebooks wheel-smoke
 
 # Rebuild the committed notebooks (with outputs) from notebooks/src/*.py.
 notebooks-build: $(STAMP)
@@ -59,4 +69,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) $(OUT) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(OUT) dist .pytest_cache .mypy_cache .ruff_cache

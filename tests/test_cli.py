@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,40 @@ def test_mask_msisdn_hides_every_number(tmp_path: Path) -> None:
 def test_main_in_process_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["audit", "--nope"]) == 2
     assert "No such option" in capsys.readouterr().err
+
+
+def test_version_flag_prints_the_one_version() -> None:
+    from importlib.metadata import version
+
+    import smsaudit as package
+
+    proc = smsaudit("--version")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == f"smsaudit {package.__version__}\n"
+    assert package.__version__ == version("smsaudit")
+
+
+@pytest.mark.parametrize("command", ["audit", "demo", "profiles"])
+def test_help_reads_like_a_conventional_cli(command: str) -> None:
+    proc = smsaudit(command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout
+    # No type placeholders such as `<bool>` or `<list[str]>` after the options.
+    assert "<bool>" not in text and "<list" not in text and "<str>" not in text
+    assert "Example:" in text and f"smsaudit {command}" in text.split("Example:")[1]
+    if command != "profiles":
+        assert "--quiet" in text and "--mask-msisdn " in text
+        assert "--format [csv|parquet|xlsx]" in text
+    if command == "audit":
+        unwrapped = re.sub(r"-\s+", "-", text)  # the help wraps at hyphens
+        for profile in ("fr-acoustic", "fr-af2m-2024", "fr-af2m-2026", "fr-calls-2022"):
+            assert profile in unwrapped
+        assert "--out DIR" in text and "--sends PATH" in text
+
+
+def test_top_level_help_lists_commands_and_version() -> None:
+    proc = smsaudit("--help")
+    assert proc.returncode == 0
+    assert "--version" in proc.stdout
+    for command in ("audit", "demo", "profiles"):
+        assert f"  {command} " in proc.stdout

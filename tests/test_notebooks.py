@@ -95,7 +95,8 @@ def test_parameters_cell(stem: str) -> None:
     assert set(PARAMETERS) <= assigned
     # Only plain assignments, so papermill's injected cell can override every one of them.
     assert all(isinstance(node, ast.Assign) for node in tree.body)
-    assert 'os.environ.get("SMSAUDIT_DATA", "../data_samples")' in cells[0].source
+    # The bundled samples by default, in a checkout as from an installed wheel.
+    assert 'os.environ.get("SMSAUDIT_DATA", str(smsaudit.demo_data_dir()))' in cells[0].source
 
 
 @pytest.mark.parametrize("stem", STEMS)

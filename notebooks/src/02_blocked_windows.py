@@ -23,7 +23,7 @@ nbchecks.setup_display()
 
 # %% tags=["parameters"]
 # Parameters (papermill style): override them here, with papermill -p, or through SMSAUDIT_DATA.
-data_dir = os.environ.get("SMSAUDIT_DATA", "../data_samples")
+data_dir = os.environ.get("SMSAUDIT_DATA", str(smsaudit.demo_data_dir()))
 profile = "fr-acoustic"  # the profile the findings are judged against
 since = None  # first day audited, "YYYY-MM-DD", or None for no lower bound
 until = None  # last day audited (inclusive), "YYYY-MM-DD", or None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
+# The one place the version is written: the wheel's metadata (hatch) and `--version` read it.
 __version__ = "0.1.0"
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "__version__",
     "audit",
     "count_segments",
+    "demo_data_dir",
     "list_profiles",
     "load_profile",
 ]
@@ -34,6 +36,7 @@ _LAZY = {
     "Profile": "smsaudit.rules",
     "audit": "smsaudit.pipeline",
     "count_segments": "smsaudit.cost",
+    "demo_data_dir": "smsaudit.pipeline",
     "list_profiles": "smsaudit.rules",
     "load_profile": "smsaudit.rules",
 }
@@ -41,7 +44,7 @@ _LAZY = {
 if TYPE_CHECKING:
     from .cost import count_segments
     from .errors import InputError
-    from .pipeline import FINDING_TABLES, audit
+    from .pipeline import FINDING_TABLES, audit, demo_data_dir
     from .results import Audit
     from .rules import Profile, list_profiles, load_profile
 

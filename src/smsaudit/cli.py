@@ -10,7 +10,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from typer.exceptions import TyperException
@@ -22,16 +22,60 @@ app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # Plain help, as conventional CLIs print it: flags without a type placeholder.
+    rich_markup_mode=None,
     help="Audit marketing SMS sent to France: blocked windows, suppressions, wasted spend.",
 )
 
-OutOpt = Annotated[Path, typer.Option("--out", help="Output folder.")]
+OutOpt = Annotated[Path, typer.Option("--out", metavar="DIR", help="Output folder.")]
 FormatOpt = Annotated[
     list[str] | None,
-    typer.Option("--format", help="csv, parquet or xlsx; repeat for several (default csv)."),
+    typer.Option(
+        "--format",
+        metavar="[csv|parquet|xlsx]",
+        help="Output format; repeat for several (default csv). Each run also writes report.html.",
+    ),
 ]
-FileOpt = Annotated[list[Path] | None, typer.Option(help="Read this file (repeatable).")]
-QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress display.")]
+MaskOpt = Annotated[
+    bool,
+    typer.Option(
+        "--mask-msisdn", help="Replace every phone number in the outputs by a stable pseudonym."
+    ),
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="No progress display (there is none off a terminal).")
+]
+
+
+def _file_opt(kind: str) -> Any:
+    """``--sends PATH`` and its kin: read this file as that kind, whatever its name."""
+    return typer.Option(
+        f"--{kind.replace('_', '-')}", metavar="PATH", help=f"Read PATH as {kind} (repeatable)."
+    )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"smsaudit {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Audit marketing SMS sent to France: blocked windows, suppressions, wasted spend.
+
+    Run `smsaudit COMMAND --help` for a command's options and an example.
+    """
 
 
 @contextmanager
@@ -101,40 +145,74 @@ def _run(
 @app.command("audit")
 def audit_cmd(
     data_dir: Annotated[
-        Path | None, typer.Argument(help="Folder of sends*, receipts*, consent*… files.")
+        Path | None,
+        typer.Argument(
+            metavar="DATA_DIR",
+            help="Folder of exports: sends*, receipts*, suppressions*, mo*, consent*, "
+            "programs*, rate_card* (.csv, .csv.gz, .parquet, .json).",
+            show_default=False,
+        ),
     ] = None,
     out: OutOpt = Path("smsaudit-report"),
-    profile: Annotated[str, typer.Option(help="Rule profile name or TOML file.")] = "fr-acoustic",
+    profile: Annotated[
+        str,
+        typer.Option(
+            metavar="NAME|FILE.toml",
+            help="Rule profile: fr-acoustic, fr-af2m-2024, fr-af2m-2026, fr-calls-2022 "
+            "(`smsaudit profiles`), or your own TOML file.",
+        ),
+    ] = "fr-acoustic",
     format: FormatOpt = None,
     assume_tz: Annotated[
-        str, typer.Option("--assume-tz", help="Clock of timestamps written without offset.")
+        str,
+        typer.Option(
+            "--assume-tz", metavar="TZ", help="Clock of timestamps written without an offset."
+        ),
     ] = "Europe/Paris",
     territories: Annotated[
-        str | None, typer.Option(help="Audit only these territories, e.g. FR,RE,GP.")
+        str | None,
+        typer.Option(
+            metavar="LIST",
+            help="Audit only these territories, e.g. FR,RE,GP (FR RE YT GP MQ GF BL MF PM).",
+        ),
     ] = None,
-    mask_msisdn: Annotated[
-        bool, typer.Option("--mask-msisdn", help="Replace phone numbers by pseudonyms.")
-    ] = False,
+    mask_msisdn: MaskOpt = False,
     french_csv: Annotated[
-        bool, typer.Option("--french-csv", help="CSV with ';', decimal comma and BOM.")
+        bool,
+        typer.Option("--french-csv", help="CSV for French Excel: ';', decimal comma, BOM."),
     ] = False,
     alsace_moselle: Annotated[
-        bool, typer.Option("--alsace-moselle", help="Add Good Friday and 26 Dec.")
+        bool,
+        typer.Option(
+            "--alsace-moselle", help="Add Alsace-Moselle's Good Friday and 26 Dec (FR numbers)."
+        ),
     ] = False,
-    sends: FileOpt = None,
-    receipts: FileOpt = None,
-    suppressions: FileOpt = None,
-    mo: FileOpt = None,
-    consent: FileOpt = None,
-    programs: FileOpt = None,
-    rate_card: Annotated[list[Path] | None, typer.Option("--rate-card")] = None,
+    sends: Annotated[list[Path] | None, _file_opt("sends")] = None,
+    receipts: Annotated[list[Path] | None, _file_opt("receipts")] = None,
+    suppressions: Annotated[list[Path] | None, _file_opt("suppressions")] = None,
+    mo: Annotated[list[Path] | None, _file_opt("mo")] = None,
+    consent: Annotated[list[Path] | None, _file_opt("consent")] = None,
+    programs: Annotated[list[Path] | None, _file_opt("programs")] = None,
+    rate_card: Annotated[list[Path] | None, _file_opt("rate_card")] = None,
     since: Annotated[
-        str | None, typer.Option(help="First day audited (YYYY-MM-DD, Paris calendar).")
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="First day audited (Paris calendar)."),
     ] = None,
-    until: Annotated[str | None, typer.Option(help="Last day audited, inclusive.")] = None,
+    until: Annotated[
+        str | None, typer.Option(metavar="YYYY-MM-DD", help="Last day audited, inclusive.")
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
-    """Audit the inputs in DATA_DIR (or the files named by --sends, --receipts, ...)."""
+    """Audit the exports in DATA_DIR (or the files named by --sends, --receipts, ...).
+
+    Writes one table per finding, report.html and, with --format xlsx, smsaudit.xlsx.
+    Exit codes: 0 the audit ran (findings never change it), 2 unusable input or
+    arguments, 1 internal error.
+
+    \b
+    Example:
+      smsaudit audit exports/2026-05 --out report-2026-05 --format csv --format xlsx
+    """
     files = {
         "sends": sends,
         "receipts": receipts,
@@ -164,10 +242,15 @@ def audit_cmd(
 def demo(
     out: OutOpt = Path("smsaudit-report"),
     format: FormatOpt = None,
-    mask_msisdn: Annotated[bool, typer.Option("--mask-msisdn")] = False,
+    mask_msisdn: MaskOpt = False,
     quiet: QuietOpt = False,
 ) -> None:
-    """Run the full audit on the bundled data_samples/."""
+    """Run the full audit on the bundled sample exports (May 2026, problems planted).
+
+    \b
+    Example:
+      smsaudit demo --out demo-report --format xlsx
+    """
     from .pipeline import demo_data_dir
 
     audit_cmd(demo_data_dir(), out=out, format=format, mask_msisdn=mask_msisdn, quiet=quiet)
@@ -175,19 +258,18 @@ def demo(
 
 @app.command()
 def profiles() -> None:
-    """List the rule profiles with their hours and sources."""
+    """List the rule profiles with their hours and sources.
+
+    \b
+    Example:
+      smsaudit profiles
+    """
     from .rules import DEFAULT_PROFILE, list_profiles
 
     for p in list_profiles():
         mark = " (default)" if p.name == DEFAULT_PROFILE else ""
         typer.echo(f"{p.name}{mark}: {p.title}")
         typer.echo(f"    source: {p.source}")
-
-
-@app.command()
-def version() -> None:
-    """Print the version."""
-    typer.echo(__version__)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,85 @@
+"""Install the built wheel into a fresh virtual environment and use it from another folder.
+
+    python tests/wheel_smoke.py dist/smsaudit-X.Y.Z-py3-none-any.whl
+
+What a new user does after ``pip install smsaudit``: ``smsaudit --version``, ``smsaudit demo
+--out report`` and ``smsaudit.audit(smsaudit.demo_data_dir())``, run in a temporary folder
+outside the checkout, with no ``PYTHONPATH``, so nothing can come from the source tree (the
+check also asserts where ``smsaudit`` was imported from). Standard library only; ``make
+wheel-smoke`` runs it as part of ``make test``. Exits non-zero with a one-line reason on failure.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+API_SMOKE = """
+import json, sys
+from importlib.metadata import version
+import smsaudit
+
+assert "site-packages" in smsaudit.__file__, smsaudit.__file__
+assert smsaudit.__version__ == version("smsaudit"), (smsaudit.__version__, version("smsaudit"))
+data = smsaudit.demo_data_dir()
+assert "site-packages" in str(data), data
+result = smsaudit.audit(data)
+figures = {h.label: h.text for h in result.summary()}
+assert result.row_accounting_balances()
+assert result["blocked_window_messages"].height > 0
+assert result["consent_updates"].height > 0
+print(json.dumps(figures))
+"""
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> str:
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(
+            f"wheel smoke: {' '.join(cmd[-3:])} exited {done.returncode}: "
+            f"{(done.stderr or done.stdout).strip().splitlines()[-1:]}"
+        )
+    return done.stdout
+
+
+def main(wheel: Path) -> None:
+    wheel = wheel.resolve()
+    version = wheel.name.split("-")[1]
+    with tempfile.TemporaryDirectory(prefix="smsaudit-wheel-") as tmp:
+        home = Path(tmp)
+        env_dir = home / "venv"
+        venv.EnvBuilder(with_pip=True, clear=True).create(env_dir)
+        bin_dir = env_dir / "bin"
+        env = {k: v for k, v in os.environ.items() if k not in {"PYTHONPATH", "VIRTUAL_ENV"}}
+        env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+        pip = [str(bin_dir / "python"), "-m", "pip", "install", "--quiet"]
+        _run([*pip, "--disable-pip-version-check", str(wheel)], home, env)
+        work = home / "elsewhere"
+        work.mkdir()
+
+        out = _run([str(bin_dir / "smsaudit"), "--version"], work, env).strip()
+        if out != f"smsaudit {version}":
+            raise SystemExit(f"wheel smoke: --version printed {out!r}, not 'smsaudit {version}'")
+
+        out = _run([str(bin_dir / "smsaudit"), "demo", "--out", "report", "--quiet"], work, env)
+        written = {p.name for p in (work / "report").iterdir()}
+        for name in ("report.html", "blocked_window_messages.csv", "consent_updates.csv"):
+            if name not in written:
+                raise SystemExit(f"wheel smoke: smsaudit demo did not write {name}")
+        if "wrote" not in out:
+            raise SystemExit("wheel smoke: smsaudit demo did not say where its outputs went")
+
+        figures = _run([str(bin_dir / "python"), "-c", API_SMOKE], work, env).strip()
+        print(f"wheel smoke: smsaudit {version} installed from {wheel.name}: --version, demo")
+        print(f"wheel smoke: ({len(written)} files) and the API ran outside the checkout")
+        print(f"wheel smoke: {figures}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python tests/wheel_smoke.py WHEEL")
+    main(Path(sys.argv[1]))
