@@ -225,7 +225,7 @@ def populate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(schema.ddl("row_accounting", schema.ROW_ACCOUNTING))
     con.executemany(
         "INSERT INTO sends VALUES (?, CAST(? || '+00' AS TIMESTAMPTZ), "
-        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', 'sends_may.csv', ?)",
+        "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'EUR', NULL, 'sends_may.csv', ?)",
         [(*row, line) for line, row in enumerate(SENDS, start=2)],
     )
     con.execute(

@@ -17,7 +17,6 @@ import codecs
 import gzip
 import io
 import json
-import re
 import tempfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -32,13 +31,17 @@ import duckdb
 
 from . import phone, schema
 from .errors import InputError
+from .ingest import detect, vendor
+from .ingest.formats import ENVELOPES, Format, shipped_formats
 
 # Period bounds are calendar days in France (the billing clock of cost.BILLING_TZ).
 PERIOD_TZ = "Europe/Paris"
 
 Kind = Literal["sends", "receipts", "suppressions", "mo", "consent", "programs", "rate_card"]
 KINDS: tuple[str, ...] = tuple(schema.KIND_TABLE)
-EXTENSIONS = (".csv", ".csv.gz", ".parquet", ".json")
+EXTENSIONS = (".csv", ".csv.gz", ".parquet")  # canonical files, found by their name's prefix
+# Vendor exports, found by their content whatever their name.
+VENDOR_EXTENSIONS = (".csv", ".csv.gz", ".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson")
 # What a cut-off or corrupt gzip stream raises while it is read.
 _COMPRESSION_ERRORS = (OSError, EOFError, zlib.error)
 # Longest text kept in rejected_rows.value (characters).
@@ -72,16 +75,17 @@ def _fields(spec: str) -> tuple[Field, ...]:
 SPECS: dict[str, tuple[Field, ...]] = {
     "sends": _fields(
         "message_id! sent_at:ts! msisdn:msisdn! sender_id! program_id campaign_id "
-        "aggregator:lower category:lower body:body segments:count price:money currency:upper"
+        "aggregator:lower category:lower body:body segments:count price:money currency:upper "
+        "price_basis:lower"
     ),
     "receipts": _fields(
         "message_id! status:upper! status_group:upper done_at:ts error_code error_text:body "
-        "segments:count price:money currency:upper"
+        "segments:count price:money currency:upper price_basis:lower optout:lower"
     ),
     "suppressions": _fields(
-        "msisdn:msisdn! sender_id! suppressed_at:ts! aggregator:lower keyword:body"
+        "msisdn:msisdn! sender_id! suppressed_at:ts! aggregator:lower keyword:body action:upper"
     ),
-    "mo": _fields("msisdn:msisdn! received_at:ts! text:body! short_code"),
+    "mo": _fields("msisdn:msisdn! received_at:ts! text:body! short_code optout_flag:upper"),
     "consent": _fields(
         "msisdn:msisdn! program_id! status:upper! status_date:ts! consent_source evidence_ref"
     ),
@@ -89,19 +93,6 @@ SPECS: dict[str, tuple[Field, ...]] = {
     "rate_card": _fields(
         "aggregator:lower! price_per_segment:money! currency:upper! valid_from:date valid_to:date"
     ),
-}
-
-# Infobip delivery reports (legacy and v3 names) -> canonical receipt columns.
-INFOBIP_PATHS: dict[str, tuple[str, ...]] = {
-    "message_id": ("$.messageId",),
-    "status": ("$.status.name",),
-    "status_group": ("$.status.groupName",),
-    "done_at": ("$.doneAt",),
-    "error_code": ("$.error.id",),
-    "error_text": ("$.error.name",),
-    "segments": ("$.smsCount", "$.messageCount"),
-    "price": ("$.price.pricePerMessage",),
-    "currency": ("$.price.currency",),
 }
 
 CONSENT_STATUS = {
@@ -121,11 +112,22 @@ CONSENT_STATUS = {
 
 @dataclass(frozen=True)
 class Source:
-    """One input file of a known kind; ``name`` is how outputs refer to it."""
+    """One input file; ``name`` is how outputs refer to it. A canonical file has one ``kind``
+    (by its name's prefix); a vendor export has its ``fmt``, which says the kinds it feeds."""
 
     kind: str
     path: Path
     name: str
+    fmt: Format | None = None
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self.fmt.kind_names if self.fmt else (self.kind,)
+
+    @property
+    def label(self) -> str:
+        """``row_accounting.kind``: the kind, or the format and the kinds it fed."""
+        return self.fmt.describe_kinds() if self.fmt else self.kind
 
 
 def kind_of(filename: str) -> str | None:
@@ -141,20 +143,73 @@ def kind_of(filename: str) -> str | None:
     return None
 
 
-def _supported(kind: str, filename: str) -> bool:
-    low = filename.lower()
-    exts = EXTENSIONS if kind == "receipts" else EXTENSIONS[:-1]
-    return low.endswith(exts)
+def _supported(filename: str) -> bool:
+    return filename.lower().endswith(EXTENSIONS)
+
+
+# A JSON file named after a kind, that no format recognises, is read in the contract's format.
+PREFIX_JSON_FORMAT = {"receipts": "infobip-delivery-reports"}
+
+
+def _is_json(filename: str) -> bool:
+    return filename.lower().endswith((".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson"))
+
+
+def _is_vendor_type(filename: str) -> bool:
+    return filename.lower().endswith(VENDOR_EXTENSIONS)
+
+
+def _canonical_header_fits(kind: str, path: Path) -> bool:
+    """Whether a prefixed CSV's header holds the kind's required columns (else a vendor
+    format may claim it: a Twilio export saved as ``sends_twilio.csv``)."""
+    if path.name.lower().endswith(".parquet"):
+        return True
+    header = {_norm_header(h) for h in detect.csv_header(path)}
+    return all(f.name in header for f in SPECS[kind] if f.required)
+
+
+def _source_for(
+    path: Path, name: str, formats: Sequence[Format], chosen: Format | None
+) -> Source | str:
+    """The Source for one file of a folder, or why it is ignored."""
+    kind = kind_of(path.name)
+    if kind is not None and _supported(path.name) and _canonical_header_fits(kind, path):
+        return Source(kind, path, name)
+    fmt = None
+    if _is_vendor_type(path.name):
+        if chosen is not None and detect.matches(chosen, path):
+            fmt = chosen
+        else:
+            fmt = detect.recognise(path, formats)
+    if fmt is None and kind in PREFIX_JSON_FORMAT and _is_json(path.name):
+        # The contract's receipts*.json are Infobip delivery reports, whatever fields they hold.
+        fmt = next(f for f in formats if f.name == PREFIX_JSON_FORMAT[kind])
+    if fmt is not None:
+        return Source(fmt.kind_names[0], path, name, fmt)
+    if kind is not None and _supported(path.name):
+        return Source(kind, path, name)  # canonical by name: its header error says what lacks
+    if kind is not None:
+        raise InputError(
+            f"unsupported file type for {kind} (expected {', '.join(EXTENSIONS)}, "
+            "or an export an input format recognises)",
+            file=path.name,
+        )
+    return "no input format recognises it" if _is_vendor_type(path.name) else "not an input type"
 
 
 def discover(
-    data_dir: Path | None, explicit: Mapping[str, Sequence[Path]] | None = None
+    data_dir: Path | None,
+    explicit: Mapping[str, Sequence[Path]] | None = None,
+    input_format: Format | None = None,
 ) -> tuple[list[Source], list[str]]:
-    """Input files by kind from a folder and/or explicit paths; also the names ignored.
+    """Input files from a folder and/or explicit paths; also the names ignored.
 
-    A file whose name announces a kind but whose type is not readable is an error, not
-    something to skip quietly.
+    A file is canonical when its name has a kind's prefix and its header the kind's columns;
+    otherwise its content says its format (``ingest.detect``), whatever its name.
+    ``input_format`` (``--input-format``) wins for the files it recognises. A file whose
+    name announces a kind but that nothing can read is an error, not something to skip.
     """
+    formats = shipped_formats()
     sources: list[Source] = []
     ignored: list[str] = []
     if data_dir is not None:
@@ -163,34 +218,44 @@ def discover(
         for path in sorted(data_dir.iterdir(), key=lambda p: p.name):
             if not path.is_file() or path.name.startswith("."):
                 continue
-            kind = kind_of(path.name)
-            if kind is None:
+            found = _source_for(path, path.name, formats, input_format)
+            if isinstance(found, str):
                 ignored.append(path.name)
-                continue
-            if not _supported(kind, path.name):
-                raise InputError(
-                    f"unsupported file type for {kind} (expected "
-                    + ", ".join(EXTENSIONS if kind == "receipts" else EXTENSIONS[:-1])
-                    + ")",
-                    file=path.name,
-                )
-            sources.append(Source(kind, path, path.name))
+            else:
+                sources.append(found)
     for kind, paths in (explicit or {}).items():
         if kind not in KINDS:
             raise InputError(f"unknown input kind {kind!r}")
         for p in paths:
             if not p.is_file():
                 raise InputError("no such file", file=str(p))
-            if not _supported(kind, p.name):
+            if _supported(p.name) and _canonical_header_fits(kind, p):
+                sources.append(Source(kind, p, str(p)))
+                continue
+            fmt = None
+            if _is_vendor_type(p.name):
+                if input_format is not None and detect.matches(input_format, p):
+                    fmt = input_format
+                else:
+                    fmt = detect.recognise(p, formats)
+            if fmt is None and kind in PREFIX_JSON_FORMAT and _is_json(p.name):
+                fmt = next(f for f in formats if f.name == PREFIX_JSON_FORMAT[kind])
+            if fmt is not None and kind in fmt.kind_names:
+                sources.append(Source(kind, p, str(p), fmt))
+            elif _supported(p.name):
+                sources.append(Source(kind, p, str(p)))
+            else:
                 raise InputError(f"unsupported file type for {kind}", file=str(p))
-            sources.append(Source(kind, p, str(p)))
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
         raise InputError("given twice", file=dup)
-    if not any(s.kind == "sends" for s in sources):
+    if not any("sends" in s.kinds for s in sources):
         where = str(data_dir) if data_dir is not None else "the given files"
-        raise InputError(f"no sends* file in {where} (sends are required)")
+        raise InputError(
+            f"no sends* file in {where}, and no export of a format that gives sends "
+            "(sends are required; `smsaudit formats` lists the formats)"
+        )
     return sources, ignored
 
 
@@ -292,9 +357,8 @@ def _header_and_delimiter(head_text: str, name: str) -> tuple[list[str], str]:
     return header, delim
 
 
-def _norm_header(name: str) -> str:
-    """Case-insensitive, space- and dash-tolerant header key: ``Message ID`` -> ``message_id``."""
-    return re.sub(r"[\s\-.]+", "_", name.strip().strip("\ufeff").lower())
+# Case-insensitive, space- and dash-tolerant header key: ``Message ID`` -> ``message_id``.
+_norm_header = detect.norm_header
 
 
 # ---------------------------------------------------------------------- SQL expressions
@@ -313,7 +377,8 @@ def _ts_expr(t: str) -> str:
     ``$assume_tz``.
 
     Accepts ISO 8601 with ``T`` or a space, with ``Z``/``±HH:MM``/``±HHMM``/``±HH``
-    or without offset, date only, and the French ``DD/MM/YYYY[ HH:MM[:SS]]``. A naive
+    or without offset, date only, the French ``DD/MM/YYYY[ HH:MM[:SS]]`` and RFC 2822
+    (``Mon, 04 May 2026 08:13:24 +0000``, Twilio's dates). A naive
     time that does not exist (DST gap) stays NULL and is rejected; an ambiguous one
     (DST fold) is read as its first occurrence, like zoneinfo's ``fold=0``.
     """
@@ -321,7 +386,12 @@ def _ts_expr(t: str) -> str:
         f"coalesce(try_cast({t} AS TIMESTAMP), "
         f"try_strptime({t}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']))"
     )
+    # RFC 2822 (Twilio's API and console): 'Mon, 04 May 2026 08:13:24 +0000', or '... GMT'.
+    rfc2822 = (
+        f"try_strptime(regexp_replace({t}, '\\s*(GMT|UTC)$', ' +0000'), '%a, %d %b %Y %H:%M:%S %z')"
+    )
     return f"""CASE
+        WHEN regexp_matches({t}, '^[A-Za-z]{{3}}, ') THEN {rfc2822}
         WHEN {_has_offset(t)} THEN CASE
           WHEN ends_with({t}, 'UTC')
             THEN try_cast(regexp_replace({t}, '\\s*UTC$', 'Z') AS TIMESTAMPTZ)
@@ -469,35 +539,87 @@ class _Stager:
             "(input_file VARCHAR, line BIGINT, value VARCHAR, reason VARCHAR)"
         )
 
-    def stage(self, src: Source) -> str:
-        """Stage one file; returns the staged table's name."""
+    def stage(self, src: Source) -> list[tuple[str, str, str]]:
+        """Stage one file: (kind, staged table, role) for each kind it feeds."""
         self.n += 1
-        table = f"stg_{self.n}"
+        base = f"stg_{self.n}"
         low = src.path.name.lower()
+        staged: list[tuple[str, str, str]]
         try:
-            # Parquet and CSV are staged as views: their rows are copied once, later, into
-            # the canonical table. A JSON file's reports are extracted once, into a table.
-            params: dict[str, object] = {}
-            if low.endswith(".parquet"):
-                sql, what = self._parquet(src), "VIEW"
-            elif low.endswith(".json"):
-                (sql, params), what = self._json(src, table), "TABLE"
+            if src.fmt is not None:
+                staged, counted = self._vendor(src, base)
             else:
-                sql, what = self._csv(src, table), "VIEW"
-            self.con.execute(
-                f"CREATE TEMP {what} {table} AS SELECT {_literal(src.name)} AS input_file, * "
-                f"FROM ({sql})",
-                params or None,
-            )
+                # Parquet and CSV are staged as views: their rows are copied once, later, into
+                # the canonical table.
+                sql = self._parquet(src) if low.endswith(".parquet") else self._csv(src, base)
+                self.con.execute(
+                    f"CREATE TEMP VIEW {base} AS SELECT {_literal(src.name)} AS input_file, * "
+                    f"FROM ({sql})"
+                )
+                staged, counted = [(src.kind, base, "rows")], base
         except duckdb.Error as exc:
             raise InputError(_first_line(exc), file=src.name) from None
         self.con.execute(
             f"""INSERT INTO files_read SELECT $f, $k, $o,
-                (SELECT count(*) FROM {table})
+                (SELECT count(*) FROM {counted})
                 + (SELECT count(*) FROM malformed_rows WHERE input_file = $f)""",
-            {"f": src.name, "k": src.kind, "o": self.n},
+            {"f": src.name, "k": src.label, "o": self.n},
         )
-        return table
+        return staged
+
+    def _vendor(self, src: Source, base: str) -> tuple[list[tuple[str, str, str]], str]:
+        """A vendor export: its records once (a table or the raw CSV), then one view per kind
+        it feeds, with the canonical columns as text (``ingest.vendor``)."""
+        fmt = src.fmt
+        assert fmt is not None
+        if fmt.reader == "json":
+            source = self._json_records(src, base)
+            resolve = vendor.json_resolver("r")
+        else:
+            header = self._csv_raw(src, base)
+            source = f"{base}_raw"
+            resolve = vendor.csv_resolver(
+                header, [f"c{i}" for i in range(len(header))], _norm_header
+            )
+        staged = []
+        for kmap in fmt.kinds:
+            restrict = None
+            if kmap.role == "also":
+                # The same records, once the other kind has kept them: evaluated when this
+                # kind is loaded, after that kind's canonical table exists.
+                target = schema.KIND_TABLE[kmap.of or ""]
+                restrict = (
+                    f"line IN (SELECT line FROM {target} WHERE input_file = {_literal(src.name)})"
+                )
+            inner, filled = vendor.kind_select(fmt, kmap, source, resolve, restrict=restrict)
+            missing = [f.name for f in SPECS[kmap.kind] if f.required and f.name not in filled]
+            if missing:
+                if kmap.role == "also":
+                    continue  # this file's records do not carry that kind (e.g. inbound only)
+                raise InputError(
+                    f"missing required column {missing[0]} for {kmap.kind} "
+                    f"(format {fmt.name}: {kmap.fields.get(missing[0], 'not mapped')})",
+                    file=src.name,
+                    column=kmap.fields.get(missing[0], missing[0]).split("|")[0],
+                )
+            ksrc = Source(kmap.kind, src.path, src.name, fmt)
+            sql = self._select(
+                ksrc, inner, {c: c for c in filled}, dict.fromkeys(filled, "VARCHAR")
+            )
+            table = f"{base}_{kmap.kind}"
+            self.con.execute(
+                f"CREATE TEMP VIEW {table} AS SELECT {_literal(src.name)} AS input_file, * "
+                f"FROM ({sql})"
+            )
+            staged.append((kmap.kind, table, kmap.role))
+        unclaimed = vendor.unclaimed_select(fmt, source, resolve)
+        if unclaimed:
+            self.con.execute(
+                f"INSERT INTO out_of_scope_rows SELECT $f, reason, rows FROM ({unclaimed}) "
+                "ORDER BY reason",
+                {"f": src.name},
+            )
+        return staged, source
 
     def _select(
         self,
@@ -587,47 +709,50 @@ class _Stager:
         inner = f"SELECT {line} AS line{cols} FROM {scan}"
         return self._select(src, inner, mapping, types).replace("$p", _literal(str(src.path)))
 
-    def _json(self, src: Source, table: str) -> tuple[str, dict[str, object]]:
+    def _json_records(self, src: Source, base: str) -> str:
+        """Table ``{base}_rec`` (line, r): the records of a JSON file, each once.
+
+        Records sit under an envelope key (``{"results": [...]}``, ``messages``, ``events``...:
+        one document, or one per line as webhooks post them), in a bare array, or one per
+        line. ``line`` is the record's position in a single document, else its line.
+        """
         head, _ = _open_bytes(src.path)
         _check_text(head, src.name)
-        cols = ", ".join(
-            "coalesce(" + ", ".join(f"r->>'{p}'" for p in paths) + f") AS {canon}"
-            for canon, paths in INFOBIP_PATHS.items()
+        envelope = " ".join(
+            f"WHEN json_exists(json, '$.{key}') THEN json_extract(json, '$.{key}[*]')"
+            for key in ENVELOPES
         )
-        # {"results": [...]} (one document, or one per line as webhooks post them), a bare
-        # array of reports, or one report per line.
         inner = f"""
           WITH docs AS (
-            SELECT json, row_number() OVER () AS doc FROM read_json_objects($p, format='auto')
-          ), n AS (SELECT count(*) AS n_docs FROM docs),
-          reports AS (
-            SELECT CASE WHEN n.n_docs = 1 THEN u.ord ELSE d.doc END AS line, u.r
-            FROM docs d, n,
-                 unnest(json_extract(d.json, '$.results[*]')) WITH ORDINALITY AS u(r, ord)
-            WHERE json_exists(d.json, '$.results')
-            UNION ALL
-            SELECT doc AS line, json AS r FROM docs WHERE NOT json_exists(json, '$.results')
-          )
-          SELECT line, {cols} FROM reports ORDER BY line"""
-        params: dict[str, object] = {"p": str(src.path)}
+            SELECT json, row_number() OVER () AS doc,
+                   CASE {envelope} END AS recs
+            FROM read_json_objects($p, format='auto')
+          ), n AS (SELECT count(*) AS n_docs FROM docs)
+          SELECT CASE WHEN n.n_docs = 1 THEN u.ord ELSE d.doc END AS line, u.r
+          FROM docs d, n, unnest(d.recs) WITH ORDINALITY AS u(r, ord)
+          WHERE d.recs IS NOT NULL
+          UNION ALL
+          SELECT doc AS line, json AS r FROM docs WHERE recs IS NULL"""
+        table = f"{base}_rec"
         try:
-            self.con.execute(f"SELECT count(*) FROM ({inner})", params).fetchall()
+            self.con.execute(
+                f"CREATE TEMP TABLE {table} AS SELECT * FROM ({inner}) ORDER BY line",
+                {"p": str(src.path)},
+            )
         except duckdb.Error as exc:
             if not _first_line_is_json(head):
                 raise _json_error(src, exc) from None
-            # One report per line (webhook logs): a broken line, typically the last one of a
+            # One record per line (webhook logs): a broken line, typically the last one of a
             # log cut off mid-write, is a rejected row; the other lines still count.
-            inner, params = self._json_lines(src, table, cols), {}
-        mapping = {c: c for c in INFOBIP_PATHS}
-        types = dict.fromkeys(INFOBIP_PATHS, "VARCHAR")
-        return self._select(src, inner, mapping, types), params
+            self._json_lines(src, base, envelope)
+        return table
 
-    def _json_lines(self, src: Source, table: str, cols: str) -> str:
-        """Reports of a one-per-line JSON file; lines that are not JSON go to malformed_rows."""
+    def _json_lines(self, src: Source, base: str, envelope: str) -> None:
+        """Records of a one-per-line JSON file; lines that are not JSON go to malformed_rows."""
         con = self.con
         try:
             con.execute(
-                f"""CREATE OR REPLACE TEMP TABLE {table}_lines AS
+                f"""CREATE OR REPLACE TEMP TABLE {base}_lines AS
                     SELECT ord AS line, txt, json_valid(txt) AS ok FROM (
                       SELECT u.ord, rtrim(u.l, chr(13)) AS txt
                       FROM read_text($p) t,
@@ -639,21 +764,35 @@ class _Stager:
             raise InputError(f"unreadable JSON ({_first_line(exc)})", file=src.name) from None
         con.execute(
             f"""INSERT INTO malformed_rows SELECT $f, line, {_clip("txt")}, 'malformed JSON record'
-                FROM {table}_lines WHERE NOT ok ORDER BY line""",
+                FROM {base}_lines WHERE NOT ok ORDER BY line""",
             {"f": src.name},
         )
-        return f"""
-          WITH docs AS (SELECT line, txt::JSON AS json FROM {table}_lines WHERE ok),
-          reports AS (
-            SELECT d.line, u.r
-            FROM docs d, unnest(json_extract(d.json, '$.results[*]')) AS u(r)
-            WHERE json_exists(d.json, '$.results')
-            UNION ALL
-            SELECT line, json AS r FROM docs WHERE NOT json_exists(json, '$.results')
-          )
-          SELECT line, {cols} FROM reports ORDER BY line"""
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {base}_rec AS
+              WITH docs AS (
+                SELECT line, json, CASE {envelope} END AS recs
+                FROM (SELECT line, txt::JSON AS json FROM {base}_lines WHERE ok)
+              )
+              SELECT d.line, u.r FROM docs d, unnest(d.recs) AS u(r) WHERE d.recs IS NOT NULL
+              UNION ALL
+              SELECT line, json AS r FROM docs WHERE recs IS NULL
+              ORDER BY line"""
+        )
 
     def _csv(self, src: Source, table: str) -> str:
+        """A canonical CSV: its raw records, then the canonical columns by header name."""
+        header = self._csv_raw(src, table)
+        names = [f"c{i}" for i in range(len(header))]
+        mapping = {
+            canon: names[header.index(h)] for canon, h in self._map_columns(src, header).items()
+        }
+        types = dict.fromkeys(names, "VARCHAR")
+        inner = f"SELECT * EXCLUDE (rec, nl) FROM {table}_raw"
+        return self._select(src, inner, mapping, types)
+
+    def _csv_raw(self, src: Source, table: str) -> list[str]:
+        """Table ``{table}_raw``: every record of a CSV file as text columns ``c0``…, with its
+        physical ``line``; refused records go to malformed_rows. Returns the header."""
         head, is_gz = _open_bytes(src.path)
         _check_text(head, src.name)
         path = src.path
@@ -667,9 +806,6 @@ class _Stager:
                     text = fh.read(65536)
         header, delim = _header_and_delimiter(text, src.name)
         names = [f"c{i}" for i in range(len(header))]
-        mapping = {
-            canon: names[header.index(h)] for canon, h in self._map_columns(src, header).items()
-        }
         params = {"p": str(path), "delim": delim}
         columns = "{" + ", ".join(f"'{c}': 'VARCHAR'" for c in names) + "}"  # our own names
         reader = (
@@ -700,9 +836,7 @@ class _Stager:
             except duckdb.Error as exc2:
                 raise InputError(f"unreadable CSV ({_first_line(exc2)})", file=src.name) from None
         self._csv_lines(src, table)
-        types = dict.fromkeys(names, "VARCHAR")
-        inner = f"SELECT * EXCLUDE (rec, nl) FROM {table}_raw"
-        return self._select(src, inner, mapping, types)
+        return header
 
     def _csv_lines(self, src: Source, table: str) -> None:
         """Give every record of ``{table}_raw`` its physical line; keep the refused records.
@@ -813,6 +947,22 @@ def _checks(kind: str) -> list[tuple[str, str, str]]:
         )
     if kind == "rate_card":
         out.append(("valid_to", "valid_to < valid_from", "'valid_to before valid_from'"))
+    if kind == "suppressions":
+        out.append(
+            (
+                "action",
+                "action NOT IN ('BLOCK', 'UNBLOCK')",
+                "'unknown action (expected BLOCK or UNBLOCK)'",
+            )
+        )
+    if kind in ("sends", "receipts"):
+        out.append(
+            (
+                "price_basis",
+                "price_basis NOT IN ('segment', 'message')",
+                "'unknown price_basis (expected segment or message)'",
+            )
+        )
     return out
 
 
@@ -851,13 +1001,20 @@ def load(
     with tempfile.TemporaryDirectory(prefix="smsaudit-") as tmp:
         stager = _Stager(con, Path(tmp))
         staged: dict[str, list[tuple[str, int]]] = {}
+        # Kinds that a vendor record gives besides the kind it is counted as (role "also").
+        also: dict[str, list[str]] = {}
         for src in sources:
-            staged.setdefault(src.kind, []).append((stager.stage(src), stager.n))
+            for kind, table, role in stager.stage(src):
+                staged.setdefault(kind, []).append((table, stager.n))
+                if role == "also":
+                    also.setdefault(kind, []).append(src.name)
     report.kinds_present = set(staged)
     _normalise_numbers(con, staged)
     for kind in KINDS:  # sends first: a receipt is in scope only for a known send
         if kind in staged:
-            report.naive_timestamps += _finish_kind(con, kind, staged[kind], allowed, assume_tz)
+            report.naive_timestamps += _finish_kind(
+                con, kind, staged[kind], allowed, assume_tz, also.get(kind, [])
+            )
     con.execute(
         """CREATE OR REPLACE TABLE rejected_rows AS
            SELECT r.* FROM (
@@ -865,7 +1022,7 @@ def load(
              UNION ALL SELECT input_file, line, NULL, value, reason FROM malformed_rows
            ) r JOIN files_read f USING (input_file) ORDER BY f.ord, r.line"""
     )
-    _account(con)
+    _account(con, also)
     _drop_working_tables(con)
     return report
 
@@ -954,6 +1111,7 @@ def _finish_kind(
     tables: Sequence[tuple[str, int]],
     allowed: Sequence[str],
     tz: str,
+    also_files: Sequence[str] = (),
 ) -> int:
     """Sort the staged rows of one kind into used / rejected / out of scope.
 
@@ -982,10 +1140,18 @@ def _finish_kind(
             SELECT input_file, line, rej_column, rej_value, rej_reason
             FROM {work} WHERE rej_reason IS NOT NULL ORDER BY file_ord, line"""
     )
+    # The records a vendor file counted as another kind (a Twilio row's delivery status) are
+    # out of scope here without being a row of their own: they are not counted twice.
+    not_also = (
+        f"AND input_file NOT IN ({', '.join(_literal(f) for f in also_files)})"
+        if also_files
+        else ""
+    )
     con.execute(
         f"""INSERT INTO out_of_scope_rows
             SELECT input_file, out_reason, count(*) FROM {work}
-            WHERE rej_reason IS NULL AND out_reason IS NOT NULL GROUP BY ALL ORDER BY ALL"""
+            WHERE rej_reason IS NULL AND out_reason IS NOT NULL {not_also}
+            GROUP BY ALL ORDER BY ALL"""
     )
     row = con.execute(f"SELECT sum(naive__n) FROM {work} WHERE rej_reason IS NULL").fetchone()
     con.execute(f"DELETE FROM {work} WHERE rej_reason IS NOT NULL OR out_reason IS NOT NULL")
@@ -1195,11 +1361,18 @@ def _canonical_exprs(kind: str) -> dict[str, str]:
     if kind == "consent":
         special["status"] = "status_norm"
     if kind == "mo":
-        # First word STOP / ARRET / ARRÊT, any case; 'STOPPER' is another word.
+        # The platform marked it an opt-out (Twilio OptOutType STOP), or its first word is
+        # STOP / ARRET / ARRÊT, any case; 'STOPPER' is another word.
         special["is_stop"] = (
-            "coalesce(regexp_matches(lower(text), "
+            "coalesce(optout_flag = 'STOP', false) OR coalesce(regexp_matches(lower(text), "
             "'^[\\s\\x{a0}\\x{202f}]*(stop|arret|arrêt)([^[:alnum:]]|$)'), false)"
         )
+    if kind == "receipts":
+        # Opt-out evidence as the receipt's format defines it; NULL for canonical receipts,
+        # which blocked_sends.sql judges by the contract's codes.
+        special["optout"] = "CASE optout WHEN 'true' THEN true WHEN 'false' THEN false END"
+    if kind == "suppressions":
+        special["action"] = "coalesce(action, 'BLOCK')"
     return {name: special.get(name, name) for name in schema.CANONICAL[schema.KIND_TABLE[kind]]}
 
 
@@ -1213,21 +1386,47 @@ def _canonical_select(kind: str, types: Mapping[str, str]) -> str:
     )
 
 
-def _account(con: duckdb.DuckDBPyConnection) -> None:
-    """``row_accounting``: rows read per file, and where each went."""
-    used = " UNION ALL ".join(
-        f"SELECT input_file, count(*) AS n FROM {t} GROUP BY ALL"
-        for t in dict.fromkeys(schema.KIND_TABLE.values())
+def _account(con: duckdb.DuckDBPyConnection, also: Mapping[str, Sequence[str]]) -> None:
+    """``row_accounting``: one row per file, rows read, and where each went.
+
+    A vendor record that gives two kinds (a send and its receipt) is one row: it counts
+    where its own kind put it, and as rejected (not used) when its other part is rejected.
+    """
+    also_pairs = {(schema.KIND_TABLE[k], f) for k, files in also.items() for f in files}
+    used_parts = []
+    for table in dict.fromkeys(schema.KIND_TABLE.values()):
+        skip = [f for t, f in also_pairs if t == table]
+        where = f"WHERE input_file NOT IN ({', '.join(map(_literal, skip))})" if skip else ""
+        used_parts.append(f"SELECT input_file, count(*) AS n FROM {table} {where} GROUP BY ALL")
+    used = " UNION ALL ".join(used_parts)
+    # Rows kept as their own kind whose other part was rejected (few: rejected rows only).
+    multi = sorted({f for files in also.values() for f in files})
+    halves_parts = []
+    for table in dict.fromkeys(schema.KIND_TABLE.values()):
+        files = [f for f in multi if (table, f) not in also_pairs]
+        if files:
+            halves_parts.append(
+                f"SELECT r.input_file, r.line FROM rejected_rows r SEMI JOIN {table} t "
+                "ON t.input_file = r.input_file AND t.line = r.line "
+                f"WHERE r.input_file IN ({', '.join(map(_literal, files))})"
+            )
+    half = " UNION ALL ".join(halves_parts)
+    halves = (
+        f"SELECT input_file, count(DISTINCT line) AS n FROM ({half}) GROUP BY ALL"
+        if half
+        else "SELECT NULL::VARCHAR AS input_file, 0 AS n WHERE false"
     )
     con.execute(
         f"""INSERT INTO row_accounting
             WITH used AS ({used}),
+            half AS ({halves}),
             rej AS (SELECT input_file, count(*) AS n FROM rejected_rows GROUP BY ALL),
             oos AS (SELECT input_file, sum(rows) AS n FROM out_of_scope_rows GROUP BY ALL)
-            SELECT f.input_file, f.kind, f.rows_read, coalesce(u.n, 0), coalesce(r.n, 0),
-                   coalesce(o.n, 0)
+            SELECT f.input_file, f.kind, f.rows_read,
+                   coalesce(u.n, 0) - coalesce(h.n, 0), coalesce(r.n, 0), coalesce(o.n, 0)
             FROM files_read f
             LEFT JOIN (SELECT input_file, sum(n) AS n FROM used GROUP BY ALL) u USING (input_file)
+            LEFT JOIN half h USING (input_file)
             LEFT JOIN rej r USING (input_file) LEFT JOIN oos o USING (input_file)
             ORDER BY f.ord"""
     )

@@ -15,6 +15,7 @@ import duckdb
 
 from . import db, load, reconcile, rules, sqlfiles
 from .errors import InputError
+from .ingest.formats import Format, get_format
 from .results import Audit
 
 # Finding tables of CONTRACT §4, in the order people read them.
@@ -61,7 +62,9 @@ Progress = Callable[[str], None]
 DataSpec = str | PathLike[str] | Mapping[str, str | PathLike[str] | Sequence[str | PathLike[str]]]
 
 
-def _sources(data: DataSpec) -> tuple[list[load.Source], list[str]]:
+def _sources(
+    data: DataSpec, input_format: Format | None = None
+) -> tuple[list[load.Source], list[str]]:
     """A folder, or a mapping kind -> path(s), possibly with a ``"dir"`` entry as well."""
     if isinstance(data, Mapping):
         folder = data.get("dir")
@@ -71,8 +74,9 @@ def _sources(data: DataSpec) -> tuple[list[load.Source], list[str]]:
                 continue
             items = [value] if isinstance(value, str | PathLike) else list(value)
             explicit[kind] = [Path(p) for p in items]
-        return load.discover(Path(folder) if isinstance(folder, str | PathLike) else None, explicit)
-    return load.discover(Path(data))
+        folder_path = Path(folder) if isinstance(folder, str | PathLike) else None
+        return load.discover(folder_path, explicit, input_format)
+    return load.discover(Path(data), None, input_format)
 
 
 def audit(
@@ -85,19 +89,22 @@ def audit(
     period: tuple[date | str | None, date | str | None] = (None, None),
     progress: Progress | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
+    input_format: str | PathLike[str] | None = None,
 ) -> Audit:
     """Audit the inputs in ``data`` (a folder, or ``{"sends": path, "receipts": [...], ...}``).
 
     ``period`` = (first day, last day), inclusive, as dates or ``YYYY-MM-DD``; None leaves
-    that end open. Raises :class:`smsaudit.errors.InputError` for unusable input;
-    findings never raise.
+    that end open. ``input_format`` (a shipped format's name or a format file, see
+    ``smsaudit formats``) decides for the files it recognises. Raises
+    :class:`smsaudit.errors.InputError` for unusable input; findings never raise.
     """
     step = progress or (lambda _msg: None)
     prof = rules.load_profile(str(profile))
+    fmt = get_format(str(input_format)) if input_format is not None else None
     con = con or db.connect()
     with db.unordered(con):
         step("reading inputs")
-        sources, ignored = _sources(data)
+        sources, ignored = _sources(data, fmt)
         report = load.load(
             con,
             sources,

@@ -47,6 +47,8 @@ CANONICAL: dict[str, dict[str, str]] = {
         "segments": "INTEGER",  # as given by the send row, NULL when absent
         "price": MONEY,  # per segment, as given by the send row
         "currency": "VARCHAR",  # ISO 4217 upper case
+        # 'message': price is the whole message's (Twilio); NULL or 'segment': per segment
+        "price_basis": "VARCHAR",
         "input_file": "VARCHAR NOT NULL",
         "line": "BIGINT NOT NULL",
     },
@@ -58,8 +60,12 @@ CANONICAL: dict[str, dict[str, str]] = {
         "error_code": "VARCHAR",  # text, never a number: '061' stays '061'
         "error_text": "VARCHAR",
         "segments": "INTEGER",
-        "price": MONEY,  # per segment
+        "price": MONEY,  # per segment (or per message: price_basis)
         "currency": "VARCHAR",
+        "price_basis": "VARCHAR",  # as sends.price_basis
+        # opt-out evidence by the receipt's own format (Twilio 21610, Infobip 14/573, ...);
+        # NULL for canonical receipts, judged by the contract's '061'
+        "optout": "BOOLEAN",
         "input_file": "VARCHAR NOT NULL",
         "line": "BIGINT NOT NULL",
     },
@@ -70,6 +76,7 @@ CANONICAL: dict[str, dict[str, str]] = {
         "suppressed_at": "TIMESTAMPTZ NOT NULL",
         "aggregator": "VARCHAR",
         "keyword": "VARCHAR",
+        "action": "VARCHAR",  # 'BLOCK' (also NULL) | 'UNBLOCK' (lifts the pair)
         "input_file": "VARCHAR NOT NULL",
         "line": "BIGINT NOT NULL",
     },

@@ -1,6 +1,7 @@
 -- message_costs: one row per row of `sends`, with what it was billed and where each figure came from.
 --   segments: receipt -> send row -> counted from the body -> 1 ('default').
---   price (per segment): receipt -> rate card of the send's aggregator valid on the billing
+--   price (per segment, or for the whole message where the vendor's format says so: cost is
+--   then the price itself): receipt -> rate card of the send's aggregator valid on the billing
 --   date -> send row; the currency always comes with the price. No price: price_source,
 --   price, currency and cost stay NULL (an unknown cost is never a zero).
 --   billing date = date of sent_at in Europe/Paris (aggregators invoice on French days).
@@ -95,9 +96,11 @@ send_receipts AS (
         b.segments AS body_segments,
         s.price AS send_price,
         s.currency AS send_currency,
+        s.price_basis AS send_basis,
         r.segments AS receipt_segments,
         r.price AS receipt_price,
         r.currency AS receipt_currency,
+        r.price_basis AS receipt_basis,
         s.sent_at,
         epoch_us(s.sent_at) // 3600000000 AS utc_hour
     FROM sends AS s
@@ -177,6 +180,12 @@ resolved AS (
             WHEN rc.price_per_segment IS NOT NULL THEN rc.currency
             WHEN s.send_price IS NOT NULL THEN s.send_currency
         END AS currency,
+        -- a vendor's price for the whole message (Twilio) is never multiplied by segments
+        CASE
+            WHEN s.receipt_price IS NOT NULL THEN s.receipt_basis
+            WHEN rc.price_per_segment IS NOT NULL THEN 'segment'
+            WHEN s.send_price IS NOT NULL THEN s.send_basis
+        END = 'message' AS price_per_message,
         s.billing_date
     FROM dated AS s
     LEFT JOIN rate_card_match AS rc
@@ -188,7 +197,8 @@ SELECT
     segments_source,
     CAST(price AS DECIMAL(18, 6)) AS price,
     price_source,
-    CAST(segments * price AS DECIMAL(18, 6)) AS cost,
+    CAST(CASE WHEN price_per_message THEN price ELSE segments * price END AS DECIMAL(18, 6))
+        AS cost,
     upper(currency) AS currency,
     billing_date
 FROM resolved

@@ -1,5 +1,6 @@
 -- sends_after_suppression: MTs (any category) sent to a suppressed (msisdn, sender_id) pair
--- strictly after its suppressed_at, plus the MTs whose own receipt says the pair was blocked
+-- strictly after its suppressed_at and before its lifted_at (an UNBLOCK; a send after the lift
+-- is not wasted), plus the MTs whose own receipt says the pair was blocked
 -- (blocked_sends: 061 or Infobip's equivalent): those were stopped by the suppression
 -- and billed all the same. A send at the very instant of a STOP MO or an export is not after
 -- it. One row per row of `sends`; cost comes from message_costs (NULL when unpriced).
@@ -26,7 +27,7 @@ concerned AS (
     FROM sends AS s
     JOIN suppressions AS p ON p.msisdn = s.msisdn AND p.sender_id = s.sender_id
     LEFT JOIN blocked AS b ON b.message_id = s.message_id
-    WHERE s.sent_at > p.suppressed_at
+    WHERE (s.sent_at > p.suppressed_at AND (p.lifted_at IS NULL OR s.sent_at < p.lifted_at))
         OR b.message_id IS NOT NULL
 )
 SELECT

@@ -4,6 +4,7 @@
 --                               suppression;
 --   * rejoin_without_evidence - dated after it, with no evidence_ref (NULL or blank). A later
 --                               opt-in with evidence is a valid rejoin, not a finding.
+-- Pairs whose suppression was lifted (suppressions.lifted_at) are not suppressed any more.
 -- Each suppressed sender of the program is judged on its own; one row per (msisdn, program_id)
 -- then keeps the earliest suppression that makes a finding (ties: lowest sender_id) and lists
 -- every sender that does in suppressed_senders.
@@ -33,6 +34,8 @@ judged AS (
     FROM opted_in AS c
     JOIN program_sender_ids AS ps ON ps.program_id = c.program_id
     JOIN suppressions AS p ON p.msisdn = c.msisdn AND p.sender_id = ps.sender_id
+    -- a lifted pair (UNBLOCK) is no longer suppressed: nothing to opt out for it
+    WHERE p.lifted_at IS NULL
 ),
 findings AS (
     SELECT

@@ -10,6 +10,9 @@
 -- The earliest evidence gives suppressed_at and evidence; at the same instant export wins
 -- over stop_mo over error_061. evidence_source points at the row of origin (file:line, or the
 -- message_id of the blocked send).
+-- lifted_at: an export's UNBLOCK of the pair (Infobip blocklist events) later than every
+-- evidence of it: the pair is no longer suppressed from then on. An UNBLOCK followed by new
+-- evidence lifts nothing (the pair is suppressed again).
 WITH
 exported AS (
     SELECT
@@ -20,6 +23,13 @@ exported AS (
         territory,
         input_file || ':' || line AS evidence_source
     FROM suppression_exports
+    WHERE coalesce(action, 'BLOCK') = 'BLOCK'
+),
+lifts AS (
+    SELECT msisdn, sender_id, max(suppressed_at) AS lifted_at
+    FROM suppression_exports
+    WHERE action = 'UNBLOCK'
+    GROUP BY ALL
 ),
 stop_mos AS (
     SELECT msisdn, territory, received_at, input_file, line FROM mo WHERE is_stop
@@ -63,20 +73,36 @@ evidence AS (
     SELECT * FROM stopped
     UNION ALL
     SELECT * FROM blocked
+),
+earliest AS (
+    SELECT
+        msisdn,
+        sender_id,
+        suppressed_at,
+        evidence,
+        territory,
+        count(*) OVER pair AS evidence_count,
+        list_sort(list_distinct(list(evidence) OVER pair)) AS evidences,
+        evidence_source,
+        max(suppressed_at) OVER pair AS last_evidence_at
+    FROM evidence
+    WINDOW pair AS (PARTITION BY msisdn, sender_id)
+    QUALIFY row_number() OVER (
+        PARTITION BY msisdn, sender_id
+        ORDER BY suppressed_at, list_position(['export', 'stop_mo', 'error_061'], evidence),
+            evidence_source
+    ) = 1
 )
 SELECT
-    msisdn,
-    sender_id,
-    suppressed_at,
-    evidence,
-    territory,
-    count(*) OVER pair AS evidence_count,
-    list_sort(list_distinct(list(evidence) OVER pair)) AS evidences,
-    evidence_source
-FROM evidence
-WINDOW pair AS (PARTITION BY msisdn, sender_id)
-QUALIFY row_number() OVER (
-    PARTITION BY msisdn, sender_id
-    ORDER BY suppressed_at, list_position(['export', 'stop_mo', 'error_061'], evidence), evidence_source
-) = 1
-ORDER BY msisdn, sender_id
+    e.msisdn,
+    e.sender_id,
+    e.suppressed_at,
+    e.evidence,
+    e.territory,
+    e.evidence_count,
+    e.evidences,
+    e.evidence_source,
+    CASE WHEN l.lifted_at > e.last_evidence_at THEN l.lifted_at END AS lifted_at
+FROM earliest AS e
+LEFT JOIN lifts AS l ON l.msisdn = e.msisdn AND l.sender_id = e.sender_id
+ORDER BY e.msisdn, e.sender_id
