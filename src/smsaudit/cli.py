@@ -105,6 +105,7 @@ def _run(
     alsace_moselle: bool,
     quiet: bool,
     period: tuple[str | None, str | None] = (None, None),
+    input_format: str | None = None,
 ) -> None:
     from .pipeline import audit
     from .results import FORMATS
@@ -128,6 +129,7 @@ def _run(
             alsace_moselle=alsace_moselle,
             period=period,
             progress=step,
+            input_format=input_format,
         )
         step("writing outputs")
         paths = result.save(out, fmts, mask_msisdn=mask_msisdn, french_csv=french_csv)
@@ -174,6 +176,15 @@ def audit_cmd(
         typer.Option(
             metavar="LIST",
             help="Audit only these territories, e.g. FR,RE,GP (FR RE YT GP MQ GF BL MF PM).",
+        ),
+    ] = None,
+    input_format: Annotated[
+        str | None,
+        typer.Option(
+            "--input-format",
+            metavar="NAME|FILE.toml",
+            help="Read the exports this format recognises with it (`smsaudit formats`), or "
+            "describe your own export in a format file. Without it, formats are detected.",
         ),
     ] = None,
     mask_msisdn: MaskOpt = False,
@@ -235,6 +246,7 @@ def audit_cmd(
         alsace_moselle=alsace_moselle,
         quiet=quiet,
         period=(since, until),
+        input_format=input_format,
     )
 
 
@@ -270,6 +282,24 @@ def profiles() -> None:
         mark = " (default)" if p.name == DEFAULT_PROFILE else ""
         typer.echo(f"{p.name}{mark}: {p.title}")
         typer.echo(f"    source: {p.source}")
+
+
+@app.command()
+def formats() -> None:
+    """List the input formats (vendor exports) that are recognised, with their sources.
+
+    \b
+    Example:
+      smsaudit formats
+    """
+    from .ingest import shipped_formats
+
+    typer.echo("canonical: sends*, receipts*, suppressions*, mo*, consent*, programs*, rate_card*")
+    typer.echo("    files named by kind, with the contract's columns (README, Reading inputs)")
+    for f in shipped_formats():
+        typer.echo(f"{f.name} ({f.vendor}, {f.reader}): {f.title}")
+        typer.echo(f"    feeds: {', '.join(f.kind_names)}")
+        typer.echo(f"    source: {f.source}")
 
 
 def main(argv: list[str] | None = None) -> int:
