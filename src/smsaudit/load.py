@@ -377,14 +377,16 @@ def _ts_expr(t: str) -> str:
     ``$assume_tz``.
 
     Accepts ISO 8601 with ``T`` or a space, with ``Z``/``±HH:MM``/``±HHMM``/``±HH``
-    or without offset, date only, the French ``DD/MM/YYYY[ HH:MM[:SS]]`` and RFC 2822
+    or without offset, date only, the French ``DD/MM/YYYY[ HH:MM[:SS]]`` (also with
+    dashes, ``DD-MM-YYYY``, as Karix writes it) and RFC 2822
     (``Mon, 04 May 2026 08:13:24 +0000``, Twilio's dates). A naive
     time that does not exist (DST gap) stays NULL and is rejected; an ambiguous one
     (DST fold) is read as its first occurrence, like zoneinfo's ``fold=0``.
     """
     naive = (
         f"coalesce(try_cast({t} AS TIMESTAMP), "
-        f"try_strptime({t}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']))"
+        f"try_strptime({t}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', "
+        "'%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y']))"
     )
     # RFC 2822 (Twilio's API and console): 'Mon, 04 May 2026 08:13:24 +0000', or '... GMT'.
     rfc2822 = (

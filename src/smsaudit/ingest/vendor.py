@@ -47,9 +47,20 @@ def csv_resolver(
     return lambda name: by_key.get(norm(name))
 
 
+def _joined(spec: str, resolve: Resolve) -> str | None:
+    """``Submit Date + Submit Time``: the columns' texts joined by a space (split date and
+    time columns); None when one of them is absent from the file."""
+    parts = [resolve(part.strip()) for part in spec.split(" + ")]
+    if any(p is None for p in parts):
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return "concat_ws(' ', " + ", ".join(f"nullif(trim({p}), '')" for p in parts) + ")"
+
+
 def _value(spec: str, resolve: Resolve) -> str | None:
     """``a|b``: the first of the alternatives that is present and not blank."""
-    exprs = [e for e in (resolve(alt.strip()) for alt in spec.split("|")) if e is not None]
+    exprs = [e for e in (_joined(alt.strip(), resolve) for alt in spec.split("|")) if e]
     if not exprs:
         return None
     if len(exprs) == 1:
