@@ -19,8 +19,8 @@ One TOML file per format (``ingest/formats/*.toml``, or a user's own given with
   offset; default ``--assume-tz``);
 - ``[kinds.KIND]`` for each canonical kind it feeds: ``fields`` (canonical column -> the
   file's column or dotted JSON path; ``a|b`` takes the first present and not blank,
-  ``date + time`` joins split date and time columns with a space), ``const`` (canonical column -> fixed value),
-  optional ``when`` (``field`` and ``values``: the records of this kind, compared without
+  ``date + time`` joins split date and time columns with a space), ``const`` (canonical
+  column -> fixed value), optional ``when`` (``field`` and ``values``: the records of this kind, compared without
   case), ``role`` (``rows``, the default: these records are this kind; ``also``: the same
   records, already counted as another kind, also give this kind, like the delivery status
   on a Twilio log row; ``of`` names that kind) and ``optout`` (a list of ``{field,
