@@ -62,9 +62,7 @@ def test_only_its_own_format_recognises_a_sample(folder: Path) -> None:
 def test_sample_gives_the_canonical_rows(folder: Path) -> None:
     expected = _expected(folder)
     audit = smsaudit.audit(folder)
-    accounting = {
-        row["input_file"]: row for row in audit["row_accounting"].iter_rows(named=True)
-    }
+    accounting = {row["input_file"]: row for row in audit["row_accounting"].iter_rows(named=True)}
     vendor = accounting[expected["vendor_file"]]
     assert vendor["kind"].startswith(f"{folder.name}: ")
     for name, (read, used, rejected, out) in expected["accounting"].items():
@@ -231,9 +229,7 @@ def test_a_canonical_prefix_does_not_hide_a_vendor_export(tmp_path: Path) -> Non
     sample = VENDORS / "twilio-console-csv" / "Messages-Export-2026-05-09.csv"
     (tmp_path / "sends_twilio.csv").write_bytes(sample.read_bytes())
     audit = smsaudit.audit(tmp_path)
-    assert audit["row_accounting"]["kind"].to_list() == [
-        "twilio-console-csv: sends+receipts+mo"
-    ]
+    assert audit["row_accounting"]["kind"].to_list() == ["twilio-console-csv: sends+receipts+mo"]
 
 
 # --------------------------------------------------------- a real folder, unrenamed
@@ -255,9 +251,9 @@ def test_a_folder_of_exports_as_the_platforms_write_them() -> None:
         ("sms-logs-page-2.json", "infobip-sms-logs: sends+receipts", 4, 4, 0, 0),
     ]
     assert audit["rejected_rows"].height == 0
-    blocked = audit["blocked_window_messages"].select(
-        "message_id", "reason", "cost", "currency"
-    ).rows()
+    blocked = (
+        audit["blocked_window_messages"].select("message_id", "reason", "cost", "currency").rows()
+    )
     assert [(m, r, str(c), cur) for m, r, c, cur in blocked] == [
         # 20:30 in Paris on a Monday; Twilio's price is the whole message's (2 segments)
         ("SM00000000000000000000000000000002", "weekday_outside_hours", "0.076000", "USD"),

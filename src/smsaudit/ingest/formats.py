@@ -18,13 +18,13 @@ One TOML file per format (``ingest/formats/*.toml``, or a user's own given with
   written as negative amounts), ``naive_tz`` (the clock of timestamps written without an
   offset; default ``--assume-tz``);
 - ``[kinds.KIND]`` for each canonical kind it feeds: ``fields`` (canonical column -> the
-  file's column or dotted JSON path; ``a|b`` takes the first present and not blank,
-  ``date + time`` joins split date and time columns with a space), ``const`` (canonical
-  column -> fixed value), optional ``when`` (``field`` and ``values``: the records of this kind, compared without
-  case), ``role`` (``rows``, the default: these records are this kind; ``also``: the same
-  records, already counted as another kind, also give this kind, like the delivery status
-  on a Twilio log row; ``of`` names that kind) and ``optout`` (a list of ``{field,
-  values}``: a receipt or MO matching one is opt-out evidence, like ``061``).
+  file's column or dotted JSON path; ``a|b`` takes the first present and not blank, ``date
+  + time`` joins split date and time columns with a space), ``const`` (canonical column ->
+  fixed value), optional ``when`` (``field`` and ``values``: the records of this kind,
+  compared without case), ``role`` (``rows``, the default: these records are this kind;
+  ``also``: the same records, already counted as another kind, also give this kind, like
+  the delivery status on a Twilio log row; ``of`` names that kind) and ``optout`` (a list
+  of ``{field, values}``: a receipt or MO matching one is opt-out evidence, like ``061``).
 
 The canonical files (``sends*.csv``…) need no format file: their names and columns are the
 contract's.
