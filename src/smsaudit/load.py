@@ -614,13 +614,16 @@ class _Stager:
                 f"FROM ({sql})"
             )
             staged.append((kmap.kind, table, kmap.role))
-        unclaimed = vendor.unclaimed_select(fmt, source, resolve)
-        if unclaimed:
-            self.con.execute(
-                f"INSERT INTO out_of_scope_rows SELECT $f, reason, rows FROM ({unclaimed}) "
-                "ORDER BY reason",
-                {"f": src.name},
-            )
+        for counted in (
+            vendor.unclaimed_select(fmt, source, resolve),
+            *(vendor.merged_parts_select(k, source, resolve) for k in fmt.kinds),
+        ):
+            if counted:
+                self.con.execute(
+                    f"INSERT INTO out_of_scope_rows SELECT $f, reason, rows FROM ({counted}) "
+                    "WHERE rows > 0 ORDER BY reason",
+                    {"f": src.name},
+                )
         return staged, source
 
     def _select(

@@ -144,8 +144,29 @@ class Audit:
         out = list(finance_assumptions(self.con, self.profile.name))
         out.append(("profile source", self.profile.source))
         out.extend((f"skipped: {t}", why) for t, why in self.skipped.items())
+        by_format: dict[str, list[str]] = {}
+        for src in self.load_report.sources:
+            if src.fmt is not None:
+                by_format.setdefault(src.fmt.name, []).append(src.name)
+        for name, files in by_format.items():
+            out.append((f"read as {name}", ", ".join(files)))
+        credits = sorted(
+            {s.fmt.name for s in self.load_report.sources if s.fmt and s.fmt.price == "credits"}
+        )
+        for name in credits:
+            out.append(
+                (
+                    f"{name} prices",
+                    "credits, not money: its messages are unpriced unless a rate card prices them",
+                )
+            )
         if self.load_report.ignored:
-            out.append(("files ignored (no known prefix)", ", ".join(self.load_report.ignored)))
+            out.append(
+                (
+                    "files ignored (no input format recognises them)",
+                    ", ".join(self.load_report.ignored),
+                )
+            )
         return out
 
     def row_accounting_balances(self) -> bool:

@@ -24,7 +24,10 @@ One TOML file per format (``ingest/formats/*.toml``, or a user's own given with
   compared without case), ``role`` (``rows``, the default: these records are this kind;
   ``also``: the same records, already counted as another kind, also give this kind, like
   the delivery status on a Twilio log row; ``of`` names that kind) and ``optout`` (a list
-  of ``{field, values}``: a receipt or MO matching one is opt-out evidence, like ``061``).
+  of ``{field, values}``: a receipt or MO matching one is opt-out evidence, like ``061``);
+  ``one_record_per_part = true`` for receipts sent once per part of a long message: they
+  are merged into one per message (prices added up, segments counted, the last part's
+  status kept), the other parts counted out of scope.
 
 The canonical files (``sends*.csv``…) need no format file: their names and columns are the
 contract's.
@@ -95,7 +98,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 
 _TOP = {"name", "vendor", "title", "source", "reader", "aggregator", "match", "conventions"}
 _TOP_REQUIRED = ("name", "vendor", "title", "source", "reader", "match", "kinds")
-_KIND_KEYS = {"fields", "const", "when", "role", "optout", "of"}
+_KIND_KEYS = {"fields", "const", "when", "role", "optout", "of", "one_record_per_part"}
 _CONVENTION_KEYS = {"numbers", "price", "price_sign", "naive_tz"}
 _NAME = re.compile(r"[a-z0-9][a-z0-9-]*")
 
@@ -119,6 +122,8 @@ class KindMap:
     role: str = "rows"
     optout: tuple[Condition, ...] = ()
     of: str | None = None  # role "also": the kind whose used records these are
+    # Receipts sent once per part of a long message (Vonage): merged into one per message.
+    one_record_per_part: bool = False
 
 
 @dataclass(frozen=True)
@@ -228,7 +233,16 @@ def _kind_map(kind: str, body: Any, origin: str) -> KindMap:
         role=role,
         optout=tuple(_condition(c, origin, f"{key}.optout") for c in optout),
         of=of,
+        one_record_per_part=_per_part(kind, body.get("one_record_per_part", False), origin, key),
     )
+
+
+def _per_part(kind: str, value: Any, origin: str, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise _err(origin, f"{key}.one_record_per_part", "must be true or false")
+    if value and kind != "receipts":
+        raise _err(origin, f"{key}.one_record_per_part", "only receipts come one per part")
+    return value
 
 
 def parse_format(data: Mapping[str, Any], origin: str) -> Format:

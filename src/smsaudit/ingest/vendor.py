@@ -147,7 +147,50 @@ def kind_select(
     sql = f"SELECT {', '.join(parts)} FROM {source}"
     if where:
         sql += " WHERE " + " AND ".join(where)
+    if kmap.one_record_per_part and "message_id" in filled:
+        sql = _merged_parts(sql, filled)
+        if "segments" not in filled:
+            filled.append("segments")
     return sql, filled
+
+
+def _merged_parts(sql: str, filled: Sequence[str]) -> str:
+    """One receipt per message from one per part: the first part's line, the prices added up
+    (text again, so the loader still checks it: a part's unreadable price is kept as is),
+    the parts counted as segments, the last part's other values."""
+    cols = ["min(line) AS line", "message_id"]
+    for c in filled:
+        if c == "message_id":
+            continue
+        if c == "price":
+            number = "try_cast(trim(price) AS DECIMAL(38, 10))"
+            cols.append(
+                f"CASE WHEN count(price) = count({number}) THEN CAST(sum({number}) AS VARCHAR) "
+                f"ELSE max(CASE WHEN {number} IS NULL THEN price END) END AS price"
+            )
+        elif c == "segments":
+            cols.append("CAST(count(*) AS VARCHAR) AS segments")
+        else:
+            cols.append(f"arg_max({c}, line) AS {c}")
+    if "segments" not in filled:
+        cols.append("CAST(count(*) AS VARCHAR) AS segments")
+    return f"SELECT {', '.join(cols)} FROM ({sql}) GROUP BY message_id"
+
+
+def merged_parts_select(kmap: KindMap, source: str, resolve: Resolve) -> str | None:
+    """Part records merged into another part's row, counted out of scope (None: no merging)."""
+    if not kmap.one_record_per_part:
+        return None
+    key = _value(kmap.fields.get("message_id", ""), resolve)
+    if key is None:
+        return None
+    where = f" WHERE {condition_sql(kmap.when, resolve)}" if kmap.when else ""
+    return (
+        "SELECT 'another part of a message (merged into its first part)' AS reason, "
+        f"count(*) - count(DISTINCT {key}) "
+        f"- CASE WHEN count(*) FILTER (WHERE {key} IS NULL) > 0 THEN 1 ELSE 0 END AS rows "
+        f"FROM {source}{where}"
+    )
 
 
 def unclaimed_select(fmt: Format, source: str, resolve: Resolve) -> str | None:
