@@ -178,29 +178,48 @@ def test_the_minimal_format_parses() -> None:
     assert fmt.kind_names == ("sends",) and fmt.reader == "csv"
 
 
-def test_a_user_format_reads_split_date_and_time_columns(tmp_path: Path) -> None:
+def _readme_format() -> str:
+    """The format file of the README's worked example, as printed there."""
+    readme = (VENDORS.parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### Your own format file", 1)[1]
+    return section.split("```toml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_format_file_reads_split_date_and_time_columns(tmp_path: Path) -> None:
     """The README's worked example: a Karix report, date and time in separate columns."""
     fmt_file = tmp_path / "karix.toml"
-    fmt_file.write_text(_toml(MINIMAL), encoding="utf-8")
+    fmt_file.write_text(_readme_format(), encoding="utf-8")
     data = tmp_path / "data"
     data.mkdir()
     (data / "report-2026-05.csv").write_text(
         "Sender,Destination,Submit Date,Submit Time,Delivery Date,Delivery Time,Message,Status,"
-        "Reason,MID\n"
-        "ACME,33612345678,04-05-2026,10:00:02,04-05-2026,10:00:09,Promo. STOP 38500,SUCCESS,"
-        "DELIVRD,5512345678901234567\n",
+        "Reason,MID,Operator,Circle,CustomerRefID,Term Operator,Term Circle,Tag1,Tag2,Tag3,"
+        "Tag4,Tag5,msgtag\n"
+        # VENDORS.md's illustrative row (an Indian number: out of scope) and a French one
+        "ACMEIN,919812345678,01-05-2026,10:00:02,01-05-2026,10:00:09,Sale ends today,SUCCESS,"
+        "DELIVRD,5512345678901234567,Vodafone,Mumbai,x1-abc,Vodafone,Mumbai,,12345,,listImport,"
+        "SpringSale,\n"
+        "ACMEIN,33612345678,04-05-2026,13:30:02,04-05-2026,13:30:09,Soldes. STOP 38500,"
+        "NDNCFAILED,DND,5512345678901234568,Orange,FR,x1-abd,Orange,FR,,12345,,listImport,"
+        "SpringSale,\n",
         encoding="utf-8",
     )
     # Without the format file nothing recognises the report: there are no sends.
     with pytest.raises(InputError, match="no sends"):
         smsaudit.audit(data)
     audit = smsaudit.audit(data, input_format=fmt_file)
-    row = audit.con.execute("SELECT message_id, msisdn, sent_at FROM sends").fetchone()
+    row = audit.con.execute(
+        "SELECT message_id, msisdn, sent_at, program_id, campaign_id, aggregator FROM sends"
+    ).fetchone()
     assert row is not None
-    assert row[:2] == ("5512345678901234567", "+33612345678")
-    # naive: read in --assume-tz (Europe/Paris, UTC+2 in May)
-    assert row[2].isoformat() == "2026-05-04T08:00:02+00:00"
-    assert audit["row_accounting"]["kind"].to_list() == ["my-export: sends"]
+    assert row[:2] == ("5512345678901234568", "+33612345678")
+    assert row[2].isoformat() == "2026-05-04T08:00:02+00:00"  # 13:30:02 in Kolkata (UTC+5:30)
+    assert row[3:] == ("12345", "SpringSale", "karix")
+    receipt = audit.con.execute("SELECT status, error_text, optout FROM receipts").fetchone()
+    assert receipt == ("NDNCFAILED", "DND", True)
+    assert audit["row_accounting"].rows() == [
+        ("report-2026-05.csv", "karix-report: sends+receipts", 2, 1, 0, 1)
+    ]
 
 
 def test_two_formats_claiming_one_file_is_an_error_unless_one_is_chosen(tmp_path: Path) -> None:

@@ -383,11 +383,7 @@ def _ts_expr(t: str) -> str:
     time that does not exist (DST gap) stays NULL and is rejected; an ambiguous one
     (DST fold) is read as its first occurrence, like zoneinfo's ``fold=0``.
     """
-    naive = (
-        f"coalesce(try_cast({t} AS TIMESTAMP), "
-        f"try_strptime({t}, ['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y', "
-        "'%d-%m-%Y %H:%M:%S', '%d-%m-%Y %H:%M', '%d-%m-%Y']))"
-    )
+    naive = vendor.naive_sql(t)
     # RFC 2822 (Twilio's API and console): 'Mon, 04 May 2026 08:13:24 +0000', or '... GMT'.
     rfc2822 = (
         f"try_strptime(regexp_replace({t}, '\\s*(GMT|UTC)$', ' +0000'), '%a, %d %b %Y %H:%M:%S %z')"

@@ -21,6 +21,22 @@ _INTERNATIONAL = "[1-9][0-9]{6,14}"
 
 Resolve = Callable[[str], str | None]
 
+# Local date-times besides ISO 8601 (French Excel, Karix): day first, slashes or dashes.
+NAIVE_FORMATS = (
+    "%d/%m/%Y %H:%M:%S",
+    "%d/%m/%Y %H:%M",
+    "%d/%m/%Y",
+    "%d-%m-%Y %H:%M:%S",
+    "%d-%m-%Y %H:%M",
+    "%d-%m-%Y",
+)
+
+
+def naive_sql(t: str) -> str:
+    """SQL: the TIMESTAMP (no zone) that trimmed text ``t`` spells, or NULL."""
+    formats = ", ".join(literal(f) for f in NAIVE_FORMATS)
+    return f"coalesce(try_cast({t} AS TIMESTAMP), try_strptime({t}, [{formats}]))"
+
 
 def literal(text: str) -> str:
     """A SQL string literal."""
@@ -91,8 +107,8 @@ def _convention(fmt: Format, column: str, expr: str) -> str:
         zone = literal(fmt.naive_tz)
         expr = (
             f"CASE WHEN NOT regexp_matches({t}, '([Zz]|[+-][0-9]{{2}}(:?[0-9]{{2}})?)$') "
-            f"AND try_cast({t} AS TIMESTAMP) IS NOT NULL "
-            f"THEN CAST(timezone({zone}, try_cast({t} AS TIMESTAMP)) AS VARCHAR) "
+            f"AND {naive_sql(t)} IS NOT NULL "
+            f"THEN CAST(timezone({zone}, {naive_sql(t)}) AS VARCHAR) "
             f"ELSE {expr} END"
         )
     return expr
