@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smsaudit import db, load, schema
+from smsaudit import db, schema
 from smsaudit.errors import InputError
+from smsaudit.ingest import load
 
 SENDS_ROWS = [
     # message_id, sent_at, msisdn, sender_id, price, body

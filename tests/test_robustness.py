@@ -22,9 +22,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from smsaudit import db, load, schema
+from smsaudit import db, schema
 from smsaudit.cli import main
 from smsaudit.errors import InputError
+from smsaudit.ingest import load
+from smsaudit.ingest.expressions import VALUE_MAX
 
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.toml").is_file())
@@ -137,8 +139,8 @@ def test_fifty_megabyte_body_loads_and_rejected_values_stay_short(tmp_path: Path
         'SELECT line, "column", length(value), right(value, 1), reason FROM rejected_rows'
     ).fetchall()
     assert [(r[0], r[1], r[2], r[3]) for r in got] == [
-        (3, "sent_at", load.VALUE_MAX, "…"),
-        (4, None, load.VALUE_MAX, "…"),
+        (3, "sent_at", VALUE_MAX, "…"),
+        (4, None, VALUE_MAX, "…"),
     ]
     assert accounting(con) == {"sends.csv": [3, 1, 2, 0]}
 

@@ -13,8 +13,9 @@ from pathlib import Path
 
 import duckdb
 
-from . import db, load, reconcile, rules, sqlfiles
+from . import db, reconcile, rules, sqlfiles
 from .errors import InputError
+from .ingest import load
 from .ingest.formats import Format, get_format
 from .results import Audit
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
-from .load import LoadReport
+from .ingest.load import LoadReport
 
 if TYPE_CHECKING:
     import altair as alt

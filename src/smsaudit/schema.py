@@ -8,7 +8,7 @@ money is DECIMAL so that sums reconcile to the cent.
 
 ``input_file`` / ``line`` point back to the row of origin for every canonical row.
 The loader may store a VARCHAR column whose values repeat as an ENUM of those values
-(``load.DICTIONARY_COLUMNS``): same comparisons, same order, a fraction of the memory.
+(``ingest.verdicts.DICTIONARY_COLUMNS``): same comparisons, same order, a fraction of the memory.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """SQL that turns a vendor file's records into the canonical columns of one kind, as text.
 
 The result has the canonical names and is then parsed, checked and accounted for exactly
-like a canonical CSV file (``load._Stager._select``), so a vendor format never needs its
+like a canonical CSV file (``readers.Stager._select``), so a vendor format never needs its
 own parsers: only the conventions that differ from the contract's are applied here, per
 format (never globally): international digits without ``+``, negative charges, a price
 for the whole message, credits that are not money, the clock of naive timestamps, the
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
+from .expressions import literal, naive_sql
 from .formats import COLUMNS, Condition, Format, KindMap
 
 PHONE_COLUMNS = {"msisdn"}
@@ -20,27 +21,6 @@ TIME_COLUMNS = {"sent_at", "done_at", "received_at", "suppressed_at", "status_da
 _INTERNATIONAL = "[1-9][0-9]{6,14}"
 
 Resolve = Callable[[str], str | None]
-
-# Local date-times besides ISO 8601 (French Excel, Karix): day first, slashes or dashes.
-NAIVE_FORMATS = (
-    "%d/%m/%Y %H:%M:%S",
-    "%d/%m/%Y %H:%M",
-    "%d/%m/%Y",
-    "%d-%m-%Y %H:%M:%S",
-    "%d-%m-%Y %H:%M",
-    "%d-%m-%Y",
-)
-
-
-def naive_sql(t: str) -> str:
-    """SQL: the TIMESTAMP (no zone) that trimmed text ``t`` spells, or NULL."""
-    formats = ", ".join(literal(f) for f in NAIVE_FORMATS)
-    return f"coalesce(try_cast({t} AS TIMESTAMP), try_strptime({t}, [{formats}]))"
-
-
-def literal(text: str) -> str:
-    """A SQL string literal."""
-    return "'" + text.replace("'", "''") + "'"
 
 
 def json_path(dotted: str) -> str:

@@ -1,0 +1,168 @@
+"""Which files are inputs, and of which kind or format: by name prefix, else by content."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import InputError
+from . import detect
+from .formats import Format, shipped_formats
+from .specs import KINDS, SPECS
+
+EXTENSIONS = (".csv", ".csv.gz", ".parquet")  # canonical files, found by their name's prefix
+# Vendor exports, found by their content whatever their name.
+VENDOR_EXTENSIONS = (".csv", ".csv.gz", ".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson")
+
+
+# ---------------------------------------------------------------------------- discovery
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file; ``name`` is how outputs refer to it. A canonical file has one ``kind``
+    (by its name's prefix); a vendor export has its ``fmt``, which says the kinds it feeds."""
+
+    kind: str
+    path: Path
+    name: str
+    fmt: Format | None = None
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return self.fmt.kind_names if self.fmt else (self.kind,)
+
+    @property
+    def label(self) -> str:
+        """``row_accounting.kind``: the kind, or the format and the kinds it fed."""
+        return self.fmt.describe_kinds() if self.fmt else self.kind
+
+
+def kind_of(filename: str) -> str | None:
+    """The input kind a file name announces, by prefix (CONTRACT §1), or None.
+
+    The prefix must be followed by a non-letter (``mo_2026.csv``, ``sends-1.csv``,
+    ``consent.csv``) so that ``monthly.csv`` is not taken for an MO file.
+    """
+    low = filename.lower()
+    for kind in sorted(KINDS, key=len, reverse=True):
+        if low.startswith(kind) and not low[len(kind) : len(kind) + 1].isalpha():
+            return kind
+    return None
+
+
+def _supported(filename: str) -> bool:
+    return filename.lower().endswith(EXTENSIONS)
+
+
+# A JSON file named after a kind, that no format recognises, is read in the contract's format.
+PREFIX_JSON_FORMAT = {"receipts": "infobip-delivery-reports"}
+
+
+def _is_json(filename: str) -> bool:
+    return filename.lower().endswith((".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson"))
+
+
+def _is_vendor_type(filename: str) -> bool:
+    return filename.lower().endswith(VENDOR_EXTENSIONS)
+
+
+def _canonical_header_fits(kind: str, path: Path) -> bool:
+    """Whether a prefixed CSV's header holds the kind's required columns (else a vendor
+    format may claim it: a Twilio export saved as ``sends_twilio.csv``)."""
+    if path.name.lower().endswith(".parquet"):
+        return True
+    header = {detect.norm_header(h) for h in detect.csv_header(path)}
+    return all(f.name in header for f in SPECS[kind] if f.required)
+
+
+def _source_for(
+    path: Path, name: str, formats: Sequence[Format], chosen: Format | None
+) -> Source | str:
+    """The Source for one file of a folder, or why it is ignored."""
+    kind = kind_of(path.name)
+    if kind is not None and _supported(path.name) and _canonical_header_fits(kind, path):
+        return Source(kind, path, name)
+    fmt = None
+    if _is_vendor_type(path.name):
+        if chosen is not None and detect.matches(chosen, path):
+            fmt = chosen
+        else:
+            fmt = detect.recognise(path, formats)
+    if fmt is None and kind in PREFIX_JSON_FORMAT and _is_json(path.name):
+        # The contract's receipts*.json are Infobip delivery reports, whatever fields they hold.
+        fmt = next(f for f in formats if f.name == PREFIX_JSON_FORMAT[kind])
+    if fmt is not None:
+        return Source(fmt.kind_names[0], path, name, fmt)
+    if kind is not None and _supported(path.name):
+        return Source(kind, path, name)  # canonical by name: its header error says what lacks
+    if kind is not None:
+        raise InputError(
+            f"unsupported file type for {kind} (expected {', '.join(EXTENSIONS)}, "
+            "or an export an input format recognises)",
+            file=path.name,
+        )
+    return "no input format recognises it" if _is_vendor_type(path.name) else "not an input type"
+
+
+def discover(
+    data_dir: Path | None,
+    explicit: Mapping[str, Sequence[Path]] | None = None,
+    input_format: Format | None = None,
+) -> tuple[list[Source], list[str]]:
+    """Input files from a folder and/or explicit paths; also the names ignored.
+
+    A file is canonical when its name has a kind's prefix and its header the kind's columns;
+    otherwise its content says its format (``ingest.detect``), whatever its name.
+    ``input_format`` (``--input-format``) wins for the files it recognises. A file whose
+    name announces a kind but that nothing can read is an error, not something to skip.
+    """
+    formats = shipped_formats()
+    sources: list[Source] = []
+    ignored: list[str] = []
+    if data_dir is not None:
+        if not data_dir.is_dir():
+            raise InputError("not a folder", file=str(data_dir))
+        for path in sorted(data_dir.iterdir(), key=lambda p: p.name):
+            if not path.is_file() or path.name.startswith("."):
+                continue
+            found = _source_for(path, path.name, formats, input_format)
+            if isinstance(found, str):
+                ignored.append(path.name)
+            else:
+                sources.append(found)
+    for kind, paths in (explicit or {}).items():
+        if kind not in KINDS:
+            raise InputError(f"unknown input kind {kind!r}")
+        for p in paths:
+            if not p.is_file():
+                raise InputError("no such file", file=str(p))
+            if _supported(p.name) and _canonical_header_fits(kind, p):
+                sources.append(Source(kind, p, str(p)))
+                continue
+            fmt = None
+            if _is_vendor_type(p.name):
+                if input_format is not None and detect.matches(input_format, p):
+                    fmt = input_format
+                else:
+                    fmt = detect.recognise(p, formats)
+            if fmt is None and kind in PREFIX_JSON_FORMAT and _is_json(p.name):
+                fmt = next(f for f in formats if f.name == PREFIX_JSON_FORMAT[kind])
+            if fmt is not None and kind in fmt.kind_names:
+                sources.append(Source(kind, p, str(p), fmt))
+            elif _supported(p.name):
+                sources.append(Source(kind, p, str(p)))
+            else:
+                raise InputError(f"unsupported file type for {kind}", file=str(p))
+    names = [s.name for s in sources]
+    if len(set(names)) != len(names):
+        dup = next(n for n in names if names.count(n) > 1)
+        raise InputError("given twice", file=dup)
+    if not any("sends" in s.kinds for s in sources):
+        where = str(data_dir) if data_dir is not None else "the given files"
+        raise InputError(
+            f"no sends* file in {where}, and no export of a format that gives sends "
+            "(sends are required; `smsaudit formats` lists the formats)"
+        )
+    return sources, ignored

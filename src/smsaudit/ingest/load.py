@@ -1,0 +1,254 @@
+"""Load every input into the canonical tables, and account for every row.
+
+One reader per format (CSV dialects, Parquet, Infobip JSON) stages each file as typed
+columns next to their raw text; one generic pass per kind then sorts every row into
+exactly one of: used (lands in the canonical table of ``schema.CANONICAL``), rejected
+(``rejected_rows``: file, line, column, value, reason) or out of scope (counted in
+``row_accounting`` and detailed in ``out_of_scope_rows``). Python touches files and
+column names, never data rows: parsing, validation and phone numbers happen in DuckDB.
+
+``line`` is the physical line where a record starts (header = line 1) for CSV, the row
+number for Parquet, and the report's position for JSON (line for one-per-line files).
+"""
+
+from __future__ import annotations
+
+__all__ = ["LoadReport", "Source", "discover", "kind_of", "load"]
+
+import tempfile
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+
+from .. import phone, schema
+from ..errors import InputError
+from .accounting import account
+from .discover import Source, discover, kind_of
+from .expressions import literal, quote
+from .readers import Stager
+from .specs import KINDS, SPECS
+from .verdicts import (
+    VERDICT_COLUMNS,
+    dictionary_types,
+    reject_duplicate_sends,
+    scope_receipts,
+    verdict_select,
+)
+
+# Period bounds are calendar days in France (the billing clock of cost.BILLING_TZ).
+PERIOD_TZ = "Europe/Paris"
+
+
+@dataclass
+class LoadReport:
+    """What the loaders saw: files per kind, names ignored, naive timestamps read."""
+
+    sources: list[Source] = field(default_factory=list)
+    ignored: list[str] = field(default_factory=list)
+    kinds_present: set[str] = field(default_factory=set)
+    naive_timestamps: int = 0
+    assume_tz: str = "Europe/Paris"
+
+    def has(self, kind: str) -> bool:
+        """Whether at least one file of ``kind`` was given."""
+        return kind in self.kinds_present
+
+
+def load(
+    con: duckdb.DuckDBPyConnection,
+    sources: Sequence[Source],
+    *,
+    assume_tz: str = "Europe/Paris",
+    territories: Iterable[str] | None = None,
+    ignored: Sequence[str] = (),
+    period: tuple[date | None, date | None] = (None, None),
+) -> LoadReport:
+    """Load ``sources`` into the canonical tables, ``rejected_rows`` and ``row_accounting``.
+
+    ``period`` (first day, last day; inclusive, Paris calendar days, None = open) limits
+    the sends audited; the others count out of scope. Consent, STOPs and suppressions are
+    history and are always read whole.
+    """
+    report = LoadReport(sources=list(sources), ignored=list(ignored), assume_tz=assume_tz)
+    _set_period(con, period)
+    allowed = sorted(set(territories) if territories else set(schema.TERRITORY_CLOCKS))
+    unknown = set(allowed) - set(schema.TERRITORY_CLOCKS)
+    if unknown:
+        raise InputError(
+            f"unknown territories {', '.join(sorted(unknown))} "
+            f"(known: {', '.join(schema.TERRITORY_CLOCKS)})"
+        )
+    _install_macros(con, assume_tz)
+    schema.create_all_empty(con)
+    con.execute(schema.ddl("rejected_rows", schema.REJECTED_ROWS))
+    con.execute(schema.ddl("row_accounting", schema.ROW_ACCOUNTING))
+    con.execute(
+        "CREATE OR REPLACE TABLE out_of_scope_rows "
+        "(input_file VARCHAR, reason VARCHAR, rows BIGINT)"
+    )
+    with tempfile.TemporaryDirectory(prefix="smsaudit-") as tmp:
+        stager = Stager(con, Path(tmp))
+        staged: dict[str, list[tuple[str, int]]] = {}
+        # Kinds that a vendor record gives besides the kind it is counted as (role "also").
+        also: dict[str, list[str]] = {}
+        for src in sources:
+            for kind, table, role in stager.stage(src):
+                staged.setdefault(kind, []).append((table, stager.n))
+                if role == "also":
+                    also.setdefault(kind, []).append(src.name)
+    report.kinds_present = set(staged)
+    _normalise_numbers(con, staged)
+    for kind in KINDS:  # sends first: a receipt is in scope only for a known send
+        if kind in staged:
+            report.naive_timestamps += _finish_kind(
+                con, kind, staged[kind], allowed, assume_tz, also.get(kind, [])
+            )
+    con.execute(
+        """CREATE OR REPLACE TABLE rejected_rows AS
+           SELECT r.* FROM (
+             SELECT * FROM rejected_rows
+             UNION ALL SELECT input_file, line, NULL, value, reason FROM malformed_rows
+           ) r JOIN files_read f USING (input_file) ORDER BY f.ord, r.line"""
+    )
+    account(con, also)
+    _drop_working_tables(con)
+    return report
+
+
+def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop what only loading needed (staged files, the phone map): at 20M sends these hold
+    gigabytes that every later statement would otherwise have to spill around."""
+    views = con.execute(
+        "SELECT view_name FROM duckdb_views() WHERE temporary AND starts_with(view_name, 'stg_')"
+    ).fetchall()
+    for (name,) in views:
+        con.execute(f"DROP VIEW {quote(name)}")
+    tables = con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE temporary AND (starts_with(table_name, "
+        "'stg_') OR table_name IN ('phone_raw', 'files_read', 'malformed_rows'))"
+    ).fetchall()
+    for (name,) in tables:
+        con.execute(f"DROP TABLE {quote(name)}")
+    con.execute("DROP TABLE IF EXISTS phone_lookup")
+
+
+def _set_period(con: duckdb.DuckDBPyConnection, period: tuple[date | None, date | None]) -> None:
+    """The audited period as a one-row table of UTC bounds, half-open ``[start, end)``."""
+    first, last = period
+    if first and last and last < first:
+        raise InputError(f"the period ends ({last}) before it starts ({first})")
+    paris = ZoneInfo(PERIOD_TZ)
+    start = datetime.combine(first, time(), paris) if first else None
+    end = datetime.combine(last + timedelta(days=1), time(), paris) if last else None
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE audit_period AS "
+        "SELECT $start::TIMESTAMPTZ AS period_start, $end::TIMESTAMPTZ AS period_end",
+        {"start": start, "end": end},
+    )
+
+
+def _install_macros(con: duckdb.DuckDBPyConnection, assume_tz: str) -> None:
+    try:
+        con.execute("SELECT timezone($tz, TIMESTAMP '2000-01-01')", {"tz": assume_tz})
+    except duckdb.Error:
+        raise InputError(f"unknown time zone {assume_tz!r} for --assume-tz") from None
+    tz = assume_tz.replace("'", "''")  # checked above to be a real zone name
+    # local -> UTC: the first occurrence of an ambiguous time; NULL in a DST gap.
+    con.execute(
+        f"""CREATE OR REPLACE TEMP MACRO smsaudit_local_to_utc(ts) AS (
+            CASE
+              WHEN ts IS NULL THEN NULL
+              WHEN timezone('{tz}', timezone('{tz}', ts)) <> ts THEN NULL
+              WHEN timezone('{tz}', timezone('{tz}', ts) - INTERVAL 1 HOUR) = ts
+                THEN timezone('{tz}', ts) - INTERVAL 1 HOUR
+              ELSE timezone('{tz}', ts) END)"""
+    )
+
+
+def _normalise_numbers(
+    con: duckdb.DuckDBPyConnection, staged: Mapping[str, list[tuple[str, int]]]
+) -> None:
+    """One phone map for every distinct spelling in every input (each number decided once):
+    table ``phone_lookup``."""
+    selects = [
+        f"SELECT msisdn FROM {t}"
+        for kind, tables in staged.items()
+        if any(f.type == "msisdn" for f in SPECS[kind])
+        for t, _ in tables
+    ]
+    # One DISTINCT over all the files, not one per file and another for their UNION.
+    every = " UNION ALL ".join(selects) if selects else "SELECT NULL::VARCHAR AS msisdn"
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE phone_raw AS "
+        f"SELECT DISTINCT msisdn AS raw FROM ({every}) WHERE msisdn IS NOT NULL"
+    )
+    phone.normalize_numbers(con, "phone_raw", "phone_lookup", already_distinct=True)
+    con.execute("DROP TABLE phone_raw")
+    # The loaders read four columns of the map besides its key: without the others, the hash
+    # table of millions of spellings they join to is smaller. Dropping a column does not copy
+    # the rest. (A 64-bit hash of the spelling would make a smaller key still, but DuckDB's
+    # string hash collides on spellings such as '+33 6 12 20 57 23' and '+33 6 19 20 57 73':
+    # 77 pairs among 1.1M numbers.)
+    for column in sorted(set(phone.MAP_COLUMNS) - {"raw", "e164", "territory", "status", "reason"}):
+        con.execute(f"ALTER TABLE phone_lookup DROP COLUMN {column}")
+
+
+def _finish_kind(
+    con: duckdb.DuckDBPyConnection,
+    kind: str,
+    tables: Sequence[tuple[str, int]],
+    allowed: Sequence[str],
+    tz: str,
+    also_files: Sequence[str] = (),
+) -> int:
+    """Sort the staged rows of one kind into used / rejected / out of scope.
+
+    Every row is copied once, into a work table holding the canonical columns and its
+    verdict (why rejected, why out of scope). The few rejected and out-of-scope rows are
+    then reported and deleted, the verdict columns dropped, and the work table becomes the
+    canonical one: no second copy of millions of rows. Returns how many timestamps were
+    read without an offset (in ``--assume-tz``).
+    """
+    target = schema.KIND_TABLE[kind]
+    work = f"loading_{kind}"
+    types = dictionary_types(con, kind, [t for t, _ in tables])
+    for i, (table, ord_) in enumerate(tables):
+        select = verdict_select(kind, table, ord_, allowed, types)
+        params = {"tz": tz} if "$tz" in select else None
+        if i == 0:
+            con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
+        else:
+            con.execute(f"INSERT INTO {work} {select}", params)
+    if kind == "sends":
+        reject_duplicate_sends(con, work)
+    if kind == "receipts":
+        scope_receipts(con, work)
+    con.execute(
+        f"""INSERT INTO rejected_rows
+            SELECT input_file, line, rej_column, rej_value, rej_reason
+            FROM {work} WHERE rej_reason IS NOT NULL ORDER BY file_ord, line"""
+    )
+    # The records a vendor file counted as another kind (a Twilio row's delivery status) are
+    # out of scope here without being a row of their own: they are not counted twice.
+    not_also = (
+        f"AND input_file NOT IN ({', '.join(literal(f) for f in also_files)})" if also_files else ""
+    )
+    con.execute(
+        f"""INSERT INTO out_of_scope_rows
+            SELECT input_file, out_reason, count(*) FROM {work}
+            WHERE rej_reason IS NULL AND out_reason IS NOT NULL {not_also}
+            GROUP BY ALL ORDER BY ALL"""
+    )
+    row = con.execute(f"SELECT sum(naive__n) FROM {work} WHERE rej_reason IS NULL").fetchone()
+    con.execute(f"DELETE FROM {work} WHERE rej_reason IS NOT NULL OR out_reason IS NOT NULL")
+    for column in VERDICT_COLUMNS:
+        con.execute(f"ALTER TABLE {work} DROP COLUMN {column}")
+    con.execute(f"DROP TABLE {target}")
+    con.execute(f"ALTER TABLE {work} RENAME TO {target}")
+    for name in types.values():  # the columns keep their types; the names are not needed
+        con.execute(f"DROP TYPE {name}")
+    return int(row[0]) if row and row[0] else 0

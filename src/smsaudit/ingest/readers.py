@@ -1,0 +1,228 @@
+"""Readers: stage each input file (CSV, Parquet, JSON, vendor exports) as a view or table of
+typed canonical columns next to their raw text, with each record's physical line.
+
+``line`` is the physical line where a record starts (header = line 1) for CSV, the row
+number for Parquet, and the record's position for JSON (its line for one-per-line files).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import duckdb
+
+from .. import schema
+from ..errors import InputError
+from . import csv_reader, detect, json_reader, vendor
+from .discover import Source
+from .expressions import literal, naive_expr, quote, value_expr
+from .sniff import first_line
+from .specs import SPECS
+
+# Largest JSON document read a second time, by Python, to say where it is broken (bytes).
+JSON_LOCATE_MAX = 256 << 20
+
+
+# ------------------------------------------------------------------------------ staging
+
+
+class Stager:
+    """Stages each input file as one temp table: ``line``, then per canonical column its
+    typed value and its raw text (for error reports). Also counts rows read per file and
+    keeps the records the CSV reader itself refused."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, workdir: Path) -> None:
+        self.con = con
+        self.workdir = workdir
+        self.n = 0
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE files_read "
+            "(input_file VARCHAR, kind VARCHAR, ord INTEGER, rows_read BIGINT)"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE malformed_rows "
+            "(input_file VARCHAR, line BIGINT, value VARCHAR, reason VARCHAR)"
+        )
+
+    def stage(self, src: Source) -> list[tuple[str, str, str]]:
+        """Stage one file: (kind, staged table, role) for each kind it feeds."""
+        self.n += 1
+        base = f"stg_{self.n}"
+        low = src.path.name.lower()
+        staged: list[tuple[str, str, str]]
+        try:
+            if src.fmt is not None:
+                staged, counted = self._vendor(src, base)
+            else:
+                # Parquet and CSV are staged as views: their rows are copied once, later, into
+                # the canonical table.
+                sql = self._parquet(src) if low.endswith(".parquet") else self._csv(src, base)
+                self.con.execute(
+                    f"CREATE TEMP VIEW {base} AS SELECT {literal(src.name)} AS input_file, * "
+                    f"FROM ({sql})"
+                )
+                staged, counted = [(src.kind, base, "rows")], base
+        except duckdb.Error as exc:
+            raise InputError(first_line(exc), file=src.name) from None
+        self.con.execute(
+            f"""INSERT INTO files_read SELECT $f, $k, $o,
+                (SELECT count(*) FROM {counted})
+                + (SELECT count(*) FROM malformed_rows WHERE input_file = $f)""",
+            {"f": src.name, "k": src.label, "o": self.n},
+        )
+        return staged
+
+    def _vendor(self, src: Source, base: str) -> tuple[list[tuple[str, str, str]], str]:
+        """A vendor export: its records once (a table or the raw CSV), then one view per kind
+        it feeds, with the canonical columns as text (``ingest.vendor``)."""
+        fmt = src.fmt
+        assert fmt is not None
+        if fmt.reader == "json":
+            source = json_reader.records(self.con, src, base)
+            resolve = vendor.json_resolver("r")
+        else:
+            header = csv_reader.raw(self.con, self.workdir, src, base)
+            source = f"{base}_raw"
+            resolve = vendor.csv_resolver(
+                header, [f"c{i}" for i in range(len(header))], detect.norm_header
+            )
+        staged = []
+        for kmap in fmt.kinds:
+            restrict = None
+            if kmap.role == "also":
+                # The same records, once the other kind has kept them: evaluated when this
+                # kind is loaded, after that kind's canonical table exists.
+                target = schema.KIND_TABLE[kmap.of or ""]
+                restrict = (
+                    f"line IN (SELECT line FROM {target} WHERE input_file = {literal(src.name)})"
+                )
+            inner, filled = vendor.kind_select(fmt, kmap, source, resolve, restrict=restrict)
+            missing = [f.name for f in SPECS[kmap.kind] if f.required and f.name not in filled]
+            if missing:
+                if kmap.role == "also":
+                    continue  # this file's records do not carry that kind (e.g. inbound only)
+                raise InputError(
+                    f"missing required column {missing[0]} for {kmap.kind} "
+                    f"(format {fmt.name}: {kmap.fields.get(missing[0], 'not mapped')})",
+                    file=src.name,
+                    column=kmap.fields.get(missing[0], missing[0]).split("|")[0],
+                )
+            ksrc = Source(kmap.kind, src.path, src.name, fmt)
+            sql = self._select(
+                ksrc, inner, {c: c for c in filled}, dict.fromkeys(filled, "VARCHAR")
+            )
+            table = f"{base}_{kmap.kind}"
+            self.con.execute(
+                f"CREATE TEMP VIEW {table} AS SELECT {literal(src.name)} AS input_file, * "
+                f"FROM ({sql})"
+            )
+            staged.append((kmap.kind, table, kmap.role))
+        for counted in (
+            vendor.unclaimed_select(fmt, source, resolve),
+            *(vendor.merged_parts_select(k, source, resolve) for k in fmt.kinds),
+        ):
+            if counted:
+                self.con.execute(
+                    f"INSERT INTO out_of_scope_rows SELECT $f, reason, rows FROM ({counted}) "
+                    "WHERE rows > 0 ORDER BY reason",
+                    {"f": src.name},
+                )
+        return staged, source
+
+    def _select(
+        self,
+        src: Source,
+        inner: str,
+        columns: Mapping[str, str],
+        types: Mapping[str, str],
+    ) -> str:
+        """Typed and raw canonical columns from ``inner`` (columns: canonical -> source column)."""
+        parts = ["line"]
+        naive = []
+        # Text parsed by several expressions is trimmed once, in an inner projection:
+        # DuckDB would evaluate the same trim() again in every branch that names it.
+        parsed = ("ts", "date", "money", "count")
+        trims = {
+            columns[f.name]: f"{columns[f.name]}__t"
+            for f in SPECS[src.kind]
+            if f.type in parsed and f.name in columns and types[columns[f.name]] == "VARCHAR"
+        }
+        if trims:
+            pre = ", ".join(f"nullif(trim({quote(c)}), '') AS {quote(a)}" for c, a in trims.items())
+            inner = f"SELECT *, {pre} FROM ({inner})"
+        for f in SPECS[src.kind]:
+            if f.name in columns:
+                col = quote(columns[f.name])
+                src_type = types[columns[f.name]]
+                trimmed = quote(trims[columns[f.name]]) if columns[f.name] in trims else None
+                parts.append(f"{value_expr(f, col, src_type, trimmed)} AS {f.name}")
+                # As read: made text only where a check or a rejected row needs it (turning
+                # 20M typed timestamps into text costs a second of CPU per 10M rows).
+                parts.append(f"{col} AS {f.name}__raw")
+                if f.type == "ts" and not src_type.startswith("TIMESTAMP WITH TIME ZONE"):
+                    naive.append(naive_expr(col, src_type, trimmed))
+            else:
+                parts.append(f"NULL AS {f.name}")
+                parts.append(f"NULL::VARCHAR AS {f.name}__raw")
+        # Timestamps read without an offset (in --assume-tz), counted per row; a typed
+        # TIMESTAMPTZ column has none, and costs nothing here.
+        parts.append(f"{' + '.join(naive) if naive else '0'} AS naive__n")
+        return f"SELECT {', '.join(parts)} FROM ({inner})"
+
+    @staticmethod
+    def _map_columns(src: Source, names: Sequence[str]) -> dict[str, str]:
+        """canonical name -> source column; a missing required column is an error."""
+        by_key: dict[str, str] = {}
+        for n in names:
+            by_key.setdefault(detect.norm_header(n), n)
+        spec = SPECS[src.kind]
+        mapping = {f.name: by_key[f.name] for f in spec if f.name in by_key}
+        missing = [f.name for f in spec if f.required and f.name not in mapping]
+        if missing:
+            # No known name at all: most likely a file without a header line.
+            hint = "" if mapping else " (no known column name: is the header line missing?)"
+            raise InputError(
+                f"missing required column {', '.join(missing)} for {src.kind}{hint}",
+                file=src.name,
+                line=None if src.name.lower().endswith(".parquet") else 1,
+                column=missing[0],
+            )
+        return mapping
+
+    def _parquet(self, src: Source) -> str:
+        try:
+            desc = self.con.execute(
+                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($p))",
+                {"p": str(src.path)},
+            ).fetchall()
+        except duckdb.Error as exc:
+            # DuckDB's message repeats the full path; the file's name says enough.
+            why = first_line(exc).replace(str(src.path), src.name)
+            raise InputError(f"not a readable Parquet file ({why})", file=src.name) from None
+        names = [str(n) for n, _ in desc]
+        # The file's own columns are read under our names c0, c1, ... so that a column called
+        # ``line``, ``input_file`` or ``rec`` cannot shadow ours.
+        ours = {n: f"c{i}" for i, n in enumerate(names)}
+        mapping = {canon: ours[n] for canon, n in self._map_columns(src, names).items()}
+        types = {ours[str(n)]: str(t) for n, t in desc}
+        cols = "".join(f", {quote(n)} AS {ours[n]}" for n in names if ours[n] in mapping.values())
+        if "file_row_number" in {n.lower() for n in names}:
+            # DuckDB refuses file_row_number=true when the file has a column of that name.
+            scan = "read_parquet($p) WITH ORDINALITY AS t"
+            line = f"#{len(names) + 1}"
+        else:
+            scan, line = "read_parquet($p, file_row_number=true)", "file_row_number + 1"
+        inner = f"SELECT {line} AS line{cols} FROM {scan}"
+        return self._select(src, inner, mapping, types).replace("$p", literal(str(src.path)))
+
+    def _csv(self, src: Source, table: str) -> str:
+        """A canonical CSV: its raw records, then the canonical columns by header name."""
+        header = csv_reader.raw(self.con, self.workdir, src, table)
+        names = [f"c{i}" for i in range(len(header))]
+        mapping = {
+            canon: names[header.index(h)] for canon, h in self._map_columns(src, header).items()
+        }
+        types = dict.fromkeys(names, "VARCHAR")
+        inner = f"SELECT * EXCLUDE (rec, nl) FROM {table}_raw"
+        return self._select(src, inner, mapping, types)

@@ -1,0 +1,309 @@
+"""Verdicts: each staged row checked (the first failing check rejects it), scoped, and
+copied once into its canonical table, repeated text stored as ENUMs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import duckdb
+
+from .. import schema
+from .expressions import clip, has_offset
+from .specs import CONSENT_STATUS, SPECS
+
+# -------------------------------------------------------------------------- validation
+
+
+def _raw_text(name: str) -> str:
+    """SQL: the staged value of canonical column ``name`` as read, as text (a typed Parquet
+    column is turned into text here, only for the rows whose check or report needs it)."""
+    return f"CAST({name}__raw AS VARCHAR)"
+
+
+def _checks(kind: str) -> list[tuple[str, str, str]]:
+    """(column, SQL condition making the row unusable, SQL reason), in order: first wins."""
+    out: list[tuple[str, str, str]] = []
+    unreadable = {
+        "ts": "'unreadable timestamp'",
+        "date": "'unreadable date'",
+        "money": "'not a number'",
+        "count": "'not a whole number'",
+    }
+    for f in SPECS[kind]:
+        if f.type == "ts":
+            raw = _raw_text(f.name)
+            gap = (
+                f"{f.name} IS NULL AND NOT {has_offset(f'trim({raw})')} "
+                f"AND try_cast(trim({raw}) AS TIMESTAMP) IS NOT NULL"
+            )
+            out.append((f.name, gap, "'local time that does not exist (DST change) in ' || $tz"))
+        if f.type in unreadable:
+            cond = f"{f.name} IS NULL AND nullif(trim({_raw_text(f.name)}), '') IS NOT NULL"
+            out.append((f.name, cond, unreadable[f.type]))
+        if f.required:
+            out.append((f.name, f"{f.name} IS NULL", "'missing value'"))
+        if f.type == "money":
+            out.append((f.name, f"{f.name} < 0", "'negative amount'"))
+        if f.type == "count":
+            out.append((f.name, f"{f.name} < 1", "'segments must be at least 1'"))
+        if f.type == "msisdn":
+            out.append((f.name, "ph_status = 'invalid'", "'invalid phone number: ' || ph_reason"))
+    if kind == "sends":
+        out.append(
+            (
+                "category",
+                "category NOT IN ('marketing', 'transactional')",
+                "'unknown category (expected marketing or transactional)'",
+            )
+        )
+    if kind == "consent":
+        out.append(("status", "status_norm IS NULL", "'unknown consent status'"))
+    if kind == "programs":
+        out.append(
+            (
+                "short_code_type",
+                "short_code_type NOT IN ('shared', 'dedicated')",
+                "'unknown short_code_type (expected shared or dedicated)'",
+            )
+        )
+    if kind == "rate_card":
+        out.append(("valid_to", "valid_to < valid_from", "'valid_to before valid_from'"))
+    if kind == "suppressions":
+        out.append(
+            (
+                "action",
+                "action NOT IN ('BLOCK', 'UNBLOCK')",
+                "'unknown action (expected BLOCK or UNBLOCK)'",
+            )
+        )
+    if kind in ("sends", "receipts"):
+        out.append(
+            (
+                "price_basis",
+                "price_basis NOT IN ('segment', 'message')",
+                "'unknown price_basis (expected segment or message)'",
+            )
+        )
+    return out
+
+
+# Columns of the work table beside the canonical ones (dropped once the rows are sorted).
+VERDICT_COLUMNS = ("file_ord", "rej_column", "rej_value", "rej_reason", "out_reason", "naive__n")
+
+
+# Text columns whose values repeat in bulk traffic (a campaign's sender, body, category; a
+# receipt's status). Stored as an ENUM of the values present, each takes 1-4 bytes a row
+# instead of a string: at 20M sends the bodies alone are 1.2 GB as strings, which pushes
+# every later step into spilling. A column with too many distinct values (personalised
+# bodies, say) stays text. ENUM columns compare, join and print like text.
+DICTIONARY_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sends": (
+        "sender_id",
+        "program_id",
+        "campaign_id",
+        "aggregator",
+        "category",
+        "body",
+        "currency",
+        "input_file",
+    ),
+    "receipts": ("status", "status_group", "error_code", "error_text", "currency", "input_file"),
+}
+# At most this many distinct values, and at most one per DICTIONARY_RATIO rows.
+DICTIONARY_MAX = 1 << 20
+DICTIONARY_RATIO = 16
+
+
+def dictionary_types(
+    con: duckdb.DuckDBPyConnection, kind: str, tables: Sequence[str]
+) -> dict[str, str]:
+    """Create an ENUM type per dictionary column of ``kind`` worth it; column -> type name.
+
+    The values are those of the canonical expression over every staged file, so each row's
+    value is in its column's type; they are in text order, so that ORDER BY sorts an ENUM
+    column as it would sort the text. The types are dropped once the table exists (its
+    columns keep them).
+    """
+    exprs = _canonical_exprs(kind)
+    cols = [c for c in DICTIONARY_COLUMNS.get(kind, ()) if c in exprs]
+    if not cols:
+        return {}
+    union = " UNION ALL ".join(
+        f"SELECT {', '.join(f'{exprs[c]} AS {c}' for c in cols)} FROM {t}" for t in tables
+    )
+    row = con.execute(
+        f"SELECT count(*), {', '.join(f'approx_count_distinct({c})' for c in cols)} FROM ({union})"
+    ).fetchone()
+    assert row is not None
+    limit = min(DICTIONARY_MAX, max(256, row[0] // DICTIONARY_RATIO))
+    types = {}
+    for column, approx in zip(cols, row[1:], strict=True):
+        if approx > limit:
+            continue
+        name = f"smsaudit_{kind}_{column}"
+        con.execute(f"DROP TYPE IF EXISTS {name}")
+        values = " UNION ALL ".join(f"SELECT {exprs[column]} AS v FROM {t}" for t in tables)
+        con.execute(
+            f"CREATE TYPE {name} AS ENUM "
+            f"(SELECT DISTINCT CAST(v AS VARCHAR) AS v FROM ({values}) WHERE v IS NOT NULL "
+            "ORDER BY v)"
+        )
+        types[column] = name
+    return types
+
+
+def verdict_select(
+    kind: str, table: str, ord_: int, allowed: Sequence[str], types: Mapping[str, str]
+) -> str:
+    """The canonical columns of one staged file, then each row's verdict.
+
+    Checks come first (``rej_*``: the first failing check wins); a usable row may still be
+    out of scope (``out_reason``). Receipts' scope also depends on other rows (their send,
+    a later report): ``scope_receipts`` completes it.
+    """
+    has_phone = any(f.type == "msisdn" for f in SPECS[kind])
+    derived = ""
+    if kind == "consent":
+        cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CONSENT_STATUS.items())
+        derived = f", CASE replace(status, ' ', '') {cases} END AS status_norm"
+    # The clock follows from the territory: not carrying it through the join keeps the hash
+    # table of millions of spellings smaller.
+    clock = " ".join(f"WHEN '{t}' THEN '{z}'" for t, z in schema.TERRITORY_CLOCKS.items())
+    looked_up, join = "", ""  # columns found in another table, and the join that finds them
+    if has_phone:
+        looked_up = (
+            f", ph.e164, ph.territory AS ph_territory, CASE ph.territory {clock} END AS ph_tz, "
+            "ph.status AS ph_status, ph.reason AS ph_reason"
+        )
+        join = "LEFT JOIN phone_lookup ph ON ph.raw = s.msisdn"
+    if kind == "receipts":
+        # In scope only for a send in scope: known while the row is copied, in the same pass.
+        looked_up = ", sent.message_id IS NULL AS no_send"
+        join = "LEFT JOIN (SELECT message_id FROM sends) AS sent USING (message_id)"
+    checks = _checks(kind)
+    # The conditions are evaluated once per row, giving the number of the first that fails;
+    # column, value and reason then follow from that number (only for the failing rows).
+    first = " ".join(f"WHEN {c} THEN {i}" for i, (_, c, _) in enumerate(checks, 1))
+    col = " ".join(f"WHEN {i} THEN '{n}'" for i, (n, _, _) in enumerate(checks, 1))
+    val = " ".join(f"WHEN {i} THEN {_raw_text(n)}" for i, (n, _, _) in enumerate(checks, 1))
+    why = " ".join(f"WHEN {i} THEN {r}" for i, (_, _, r) in enumerate(checks, 1))
+    return f"""
+        WITH s AS (SELECT * {derived} FROM {table}),
+        j AS (SELECT s.*{looked_up} FROM s {join}),
+        f AS (SELECT *, CASE {first} END AS rej_no FROM j),
+        v AS (SELECT *, CASE rej_no {col} END AS rej_column, CASE rej_no {val} END AS rej_value,
+                     CASE rej_no {why} END AS rej_reason FROM f)
+        SELECT {_canonical_select(kind, types)}, {ord_} AS file_ord, rej_column,
+               {clip("rej_value")} AS rej_value, rej_reason,
+               CASE WHEN rej_reason IS NULL THEN {_scope_case(kind, has_phone, allowed)} END
+                 AS out_reason,
+               naive__n
+        FROM v"""
+
+
+def _repeated_ids(work: str, where: str) -> str:
+    """SQL (a FROM item): the rows of ``work`` matching ``where`` whose message_id may repeat.
+
+    Repeats are rare: candidates are the rows whose 64-bit hash of message_id repeats (a
+    grouping on one integer column, far lighter than on millions of strings). Callers then
+    rank the few candidates by their actual message_id, so a hash collision merely adds a
+    candidate ranked alone. ``rid`` is the row's rowid, for the update that follows.
+    """
+    return f"""(SELECT rowid AS rid, hash(message_id) AS h, * FROM {work} WHERE {where}) AS u
+        SEMI JOIN (SELECT hash(message_id) AS h FROM {work} WHERE {where}
+                   GROUP BY h HAVING count(*) > 1) AS m USING (h)"""
+
+
+def reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
+    """A message_id seen again: the first usable occurrence (file order, line) is kept;
+    the later ones are ranked among :func:`_repeated_ids` and updated in place."""
+    con.execute(
+        f"""UPDATE {work} AS s SET
+             rej_column = 'message_id',
+             rej_value = {clip("s.message_id")},
+             rej_reason = 'duplicate message_id (first at ' || d.f0 || ' line ' || d.l0 || ')',
+             out_reason = NULL
+           FROM (
+             SELECT rid, row_number() OVER w AS dup_rank,
+                    first_value(input_file) OVER w AS f0, first_value(line) OVER w AS l0
+             FROM {_repeated_ids(work, "rej_reason IS NULL")}
+             WINDOW w AS (PARTITION BY message_id ORDER BY file_ord, line)
+           ) AS d
+           WHERE d.dup_rank > 1 AND s.rowid = d.rid"""
+    )
+
+
+def scope_receipts(con: duckdb.DuckDBPyConnection, work: str) -> None:
+    """Only the latest report of a message counts: the others, ranked among
+    :func:`_repeated_ids`, are out of scope."""
+    con.execute(
+        f"""UPDATE {work} AS r SET out_reason = 'superseded by a later receipt'
+            FROM (
+              SELECT rid, row_number() OVER (PARTITION BY message_id
+                ORDER BY done_at DESC NULLS LAST, file_ord DESC, line DESC) AS rk
+              FROM {_repeated_ids(work, "rej_reason IS NULL AND out_reason IS NULL")}
+            ) AS d
+            WHERE d.rk > 1 AND r.rowid = d.rid"""
+    )
+
+
+def _scope_case(kind: str, has_phone: bool, allowed: Sequence[str]) -> str:
+    """Why a usable row is out of scope, as far as the row alone tells (NULL = in scope)."""
+    whens = []
+    if has_phone:
+        terr = ", ".join(f"'{t}'" for t in allowed)  # validated territory codes
+        whens.append("WHEN ph_status = 'foreign' THEN 'foreign number'")
+        whens.append(f"WHEN ph_territory NOT IN ({terr}) THEN 'territory not audited'")
+    if kind == "receipts":
+        whens.append("WHEN no_send THEN 'receipt for a message not in scope'")
+    if kind == "sends":
+        whens.append(
+            "WHEN sent_at < (SELECT period_start FROM audit_period) "
+            "OR sent_at >= (SELECT period_end FROM audit_period) "
+            "THEN 'outside the audited period'"
+        )
+    return ("CASE " + " ".join(whens) + " END") if whens else "NULL::VARCHAR"
+
+
+# The clocks of the territories, as a type: one byte a row instead of a name (in text order,
+# like the dictionary types).
+_CLOCK_TYPE = (
+    "ENUM(" + ", ".join(f"'{z}'" for z in sorted(set(schema.TERRITORY_CLOCKS.values()))) + ")"
+)
+
+
+def _canonical_exprs(kind: str) -> dict[str, str]:
+    """Expressions (over a staged row and its lookups) producing the canonical columns."""
+    special = {
+        "msisdn": "e164",
+        "territory": "ph_territory",
+        "tz": "ph_tz",
+    }
+    if kind == "sends":
+        special["category"] = "coalesce(category, 'marketing')"
+    if kind == "consent":
+        special["status"] = "status_norm"
+    if kind == "mo":
+        # The platform marked it an opt-out (Twilio OptOutType STOP), or its first word is
+        # STOP / ARRET / ARRÊT, any case; 'STOPPER' is another word.
+        special["is_stop"] = (
+            "coalesce(optout_flag = 'STOP', false) OR coalesce(regexp_matches(lower(text), "
+            "'^[\\s\\x{a0}\\x{202f}]*(stop|arret|arrêt)([^[:alnum:]]|$)'), false)"
+        )
+    if kind == "receipts":
+        # Opt-out evidence as the receipt's format defines it; NULL for canonical receipts,
+        # which blocked_sends.sql judges by the contract's codes.
+        special["optout"] = "CASE optout WHEN 'true' THEN true WHEN 'false' THEN false END"
+    if kind == "suppressions":
+        special["action"] = "coalesce(action, 'BLOCK')"
+    return {name: special.get(name, name) for name in schema.CANONICAL[schema.KIND_TABLE[kind]]}
+
+
+def _canonical_select(kind: str, types: Mapping[str, str]) -> str:
+    """The canonical table's columns, in order; ``types`` overrides a column's type."""
+    cols = schema.CANONICAL[schema.KIND_TABLE[kind]]
+    override = {"tz": _CLOCK_TYPE, **types}
+    return ", ".join(
+        f"CAST({expr} AS {override.get(name) or cols[name].removesuffix(' NOT NULL')}) AS {name}"
+        for name, expr in _canonical_exprs(kind).items()
+    )
