@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberType
 
 from smsaudit import db, phone, schema
+from smsaudit.phone import compile as phone_compile
+from smsaudit.phone import patterns
 
 FRENCH_REGIONS = [r for regions in phone.FRENCH_CODES.values() for r in regions]
 # Foreign numbers a French audit meets, +269 (Comoros) next to Mayotte's +262 on purpose.
@@ -75,8 +77,8 @@ def left_on_purpose(raw: str | None) -> bool:
     elif not cleaned.startswith("0") and cleaned.startswith(tuple(phone.FRENCH_CODES)):
         digits = cleaned
     else:
-        return not 3 <= len(cleaned) <= phone.FAST_LONGEST
-    if len(digits) < 3 or len(cleaned) > phone.FAST_LONGEST:
+        return not 3 <= len(cleaned) <= patterns.FAST_LONGEST
+    if len(digits) < 3 or len(cleaned) > patterns.FAST_LONGEST:
         return True
     cc = next((digits[:n] for n in (1, 2, 3) if int(digits[:n]) in COUNTRY_CODES), None)
     if cc is None or digits[0] == "0":
@@ -226,7 +228,7 @@ def test_every_country_the_fast_path_reads_agrees_on_its_examples(
     for region in phone.REGIONS:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
         assert metadata is not None
-        for name in phone.TYPE_ORDER[:-1]:
+        for name in patterns.TYPE_ORDER[:-1]:
             desc = getattr(metadata, name)
             if desc is not None and desc.example_number:
                 nsn = desc.example_number
@@ -437,12 +439,12 @@ def test_no_working_tables_are_left_behind(con: duckdb.DuckDBPyConnection) -> No
     ],
 )
 def test_first_digits_of_a_pattern(pattern: str, first: str) -> None:
-    assert phone._first_digits(pattern) == frozenset(first)
+    assert patterns._first_digits(pattern) == frozenset(first)
 
 
 @pytest.mark.parametrize("digits", ["6", "67", "0123456789", "01", "89", "1235789", "02468"])
 def test_dispatch_on_the_first_digit(con: duckdb.DuckDBPyConnection, digits: str) -> None:
-    test = phone._starts_with_digit("n", list(digits))
+    test = phone_compile._starts_with_digit("n", list(digits))
     numbers = [f"{d}{tail}" for d in DIGITS for tail in ("", "0", "99999999")]
     rows = con.execute(f"SELECT n FROM unnest($n) AS t(n) WHERE {test}", {"n": numbers})
     assert sorted(n for (n,) in rows.fetchall()) == sorted(n for n in numbers if n[0] in digits)
@@ -453,10 +455,10 @@ def test_first_digits_hold_every_example_number() -> None:
     for region in phone.REGIONS:
         metadata = phonenumbers.PhoneMetadata.metadata_for_region(region)
         assert metadata is not None
-        for name in phone.TYPE_ORDER[:-1]:
+        for name in patterns.TYPE_ORDER[:-1]:
             desc = getattr(metadata, name)
             if desc is not None and desc.example_number and desc.national_number_pattern:
-                first = phone._first_digits(desc.national_number_pattern)
+                first = patterns._first_digits(desc.national_number_pattern)
                 assert desc.example_number[0] in first, (region, name)
 
 
@@ -466,3 +468,17 @@ def test_table_names_must_be_plain_identifiers(con: duckdb.DuckDBPyConnection, n
         phone.normalize_numbers(con, name)
     with pytest.raises(ValueError, match="plain table name"):
         phone.normalize_numbers(con, "raws", name)
+
+
+def test_metadata_is_compiled_on_first_use_not_at_import() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import smsaudit.phone as p; from smsaudit.phone import compile, patterns; "
+        "print(patterns.fast_countries.cache_info().currsize, "
+        "compile.fast_params.cache_info().currsize); "
+        "p.REGIONS; print(patterns.fast_countries.cache_info().currsize)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "0", "1"]

@@ -1,7 +1,8 @@
 -- Fast path of phone.normalize_numbers: every distinct spelling of phone_input read in
--- DuckDB by the reading rules of phone.py, the way phone.classify (phonenumbers) reads it.
+-- DuckDB by the reading rules of smsaudit.phone, the way phone.classify (phonenumbers) reads it.
 -- status is NULL where this path does not decide; phonenumbers then reads the spelling (the
--- slow path). The phone_* macros and the $lists come from phonenumbers' metadata (phone.py).
+-- slow path). The phone_* macros and the $lists come from phonenumbers' metadata
+-- (smsaudit/phone/compile.py).
 -- A valid number's code is region * $code_base + type: positions in $regions and $types.
 -- Two runs (phone_bulk()): the bulk run reads valid metropolitan numbers in the dominant
 -- spellings and rejects bad spellings, in few steps, and leaves the rest pending; the run
