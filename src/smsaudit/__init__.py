@@ -23,6 +23,8 @@ __all__ = [
     "Profile",
     "__version__",
     "audit",
+    "blocked_calendar",
+    "check",
     "count_segments",
     "demo_data_dir",
     "list_profiles",
@@ -35,6 +37,8 @@ _LAZY = {
     "InputError": "smsaudit.errors",
     "Profile": "smsaudit.rules",
     "audit": "smsaudit.pipeline",
+    "blocked_calendar": "smsaudit.prevent.periods",
+    "check": "smsaudit.prevent.check",
     "count_segments": "smsaudit.cost",
     "demo_data_dir": "smsaudit.pipeline",
     "list_profiles": "smsaudit.rules",
@@ -45,6 +49,8 @@ if TYPE_CHECKING:
     from .cost import count_segments
     from .errors import InputError
     from .pipeline import FINDING_TABLES, audit, demo_data_dir
+    from .prevent.check import check
+    from .prevent.periods import blocked_calendar
     from .results import Audit
     from .rules import Profile, list_profiles, load_profile
 

@@ -34,9 +34,11 @@ FINDING_TABLES: tuple[str, ...] = (
     "row_accounting",
 )
 
-# Further tables written next to the findings: the finance view, the safe-start advice, the
+# Further tables written next to the findings: the exclusion list to load into the sending
+# platform, the finance view, the safe-start advice, the
 # detail behind row_accounting and the STOPs no send explains, and the profiles compared.
 EXTRA_TABLES: tuple[str, ...] = (
+    "suppression_list",
     "finance_summary",
     "latest_safe_start",
     "profile_comparison",
@@ -47,6 +49,10 @@ EXTRA_TABLES: tuple[str, ...] = (
 # Which inputs an audit needs beyond sends; without them it is skipped and said so.
 NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
     "suppressions": (
+        ("suppressions", "mo", "receipts"),
+        "no suppression evidence given (suppressions*, mo* or receipts* files)",
+    ),
+    "suppression_list": (
         ("suppressions", "mo", "receipts"),
         "no suppression evidence given (suppressions*, mo* or receipts* files)",
     ),
@@ -123,6 +129,7 @@ def audit(
         sqlfiles.materialize(con, "late_campaigns", {"profile": prof.name})
         step("reconciling suppressions and consent")
         reconcile.run(con, has_programs=report.has("programs"))
+        sqlfiles.materialize(con, "suppression_list")
         skipped = {
             table: why
             for table, (kinds, why) in NEEDS.items()

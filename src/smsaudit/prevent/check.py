@@ -1,0 +1,412 @@
+"""``smsaudit check``: a planned send list or campaign schedule, judged before sending.
+
+- A **send list** (``msisdn, sender_id, send_at``; optional ``message_id, campaign_id,
+  category, body``...) is loaded exactly like the audit's sends (same readers, numbers,
+  timestamps, rejected rows) and classified by the same calendar: ``planned_blocked`` is
+  ``blocked_window_messages`` computed on the plan.
+- A **schedule** (``campaign_id, start_at, messages, messages_per_minute``; optional
+  ``sender_id``) gives ``schedule_check``: when the last message goes, how many land after
+  the close, and the latest start that still fits, per recipient territory.
+- With ``DATA_DIR``, the audit's suppressions of that data give ``planned_suppressed``: the
+  planned sends (or, for a schedule, the recipients of ``--recipients`` with the schedule's
+  ``sender_id``) to a pair suppressed at that instant.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from datetime import timedelta
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from .. import db, rules, sqlfiles
+from ..errors import InputError
+from ..ingest import detect, load
+from ..ingest.expressions import _ts_expr, literal
+from .periods import build_periods, install_local_text, territories_of
+
+if TYPE_CHECKING:
+    import polars as pl
+
+PLAN_TABLES = ("planned_blocked", "planned_suppressed", "schedule_check")
+SEND_COLUMNS = ("message_id", "campaign_id", "program_id", "category", "body", "aggregator")
+FAIL_ON = ("blocked", "suppressed")
+
+
+@dataclass
+class PlanCheck:
+    """What a plan would run into: the tables of ``tables``, and the plan's own accounting."""
+
+    con: duckdb.DuckDBPyConnection
+    kind: str  # 'send list' | 'schedule'
+    profile: rules.Profile
+    tables: list[str] = field(default_factory=list)
+
+    def __getitem__(self, table: str) -> pl.DataFrame:
+        if table not in self.tables:
+            raise KeyError(f"{table!r} is not a table of this check ({', '.join(self.tables)})")
+        frame: pl.DataFrame = self.con.table(table).pl()
+        return frame
+
+    def count(self, table: str) -> int:
+        return self._scalar(f"SELECT count(*) FROM {table}")
+
+    def _scalar(self, sql: str) -> int:
+        rows = self.con.execute(sql).fetchall()  # fetched whole: no result left open
+        return int(rows[0][0]) if rows else 0
+
+    @property
+    def blocked(self) -> int:
+        """Planned messages in a blocked window (send list), or after the close (schedule)."""
+        if self.kind == "schedule":
+            return self._scalar("SELECT coalesce(sum(messages_after_close), 0) FROM schedule_check")
+        return self.count("planned_blocked")
+
+    @property
+    def suppressed(self) -> int:
+        return self.count("planned_suppressed") if "planned_suppressed" in self.tables else 0
+
+    def failures(self, fail_on: list[str]) -> list[str]:
+        """The ``--fail-on`` conditions that hold (a scheduler stops the send on any)."""
+        found = {"blocked": self.blocked, "suppressed": self.suppressed}
+        return [name for name in fail_on if found[name]]
+
+    def summary(self) -> list[tuple[str, str]]:
+        out = [("plan", self.kind), ("profile", self.profile.name)]
+        if self.kind == "schedule":
+            out.append(("campaigns", f"{self.count('schedule'):,}"))
+            out.append(("messages after the close", f"{self.blocked:,}"))
+        else:
+            out.append(("planned messages", f"{self.count('sends'):,}"))
+            out.append(("would be sent in a blocked window", f"{self.blocked:,}"))
+        if "planned_suppressed" in self.tables:
+            out.append(("to suppressed pairs", f"{self.suppressed:,}"))
+        if "rejected_rows" in self.tables:
+            out.append(("rejected plan rows", f"{self.count('rejected_rows'):,}"))
+        return out
+
+    def save(
+        self,
+        out_dir: str | PathLike[str],
+        formats: list[str] | None = None,
+        *,
+        mask_msisdn: bool = False,
+        mask_secret: str | None = None,
+        french_csv: bool = False,
+    ) -> list[Path]:
+        import os
+        import secrets
+
+        from .. import export
+
+        secret = None
+        if mask_msisdn:
+            secret = mask_secret or os.environ.get("SMSAUDIT_MASK_SECRET") or secrets.token_hex(16)
+        return export.save(
+            self.con,
+            self.tables,
+            Path(out_dir),
+            formats or ["csv"],
+            mask_secret=secret,
+            french_csv=french_csv,
+            summary=self.summary(),
+        )
+
+
+def check(
+    plan: str | PathLike[str],
+    data: str | PathLike[str] | None = None,
+    *,
+    profile: str = rules.DEFAULT_PROFILE,
+    assume_tz: str = "Europe/Paris",
+    territories: str | list[str] | None = None,
+    alsace_moselle: bool = False,
+    recipients: str | PathLike[str] | None = None,
+    input_format: str | PathLike[str] | None = None,
+) -> PlanCheck:
+    """Judge a planned send list or campaign schedule before sending (see the module)."""
+    path = Path(plan)
+    if not path.is_file():
+        raise InputError("no such file", file=str(plan))
+    prof = rules.load_profile(profile)
+    columns = _columns(path)
+    con = db.connect()
+    if {"start_at", "messages", "messages_per_minute"} <= set(columns):
+        result = PlanCheck(con, "schedule", prof)
+        _schedule(result, path, columns, assume_tz, territories, alsace_moselle, recipients)
+    elif "msisdn" in columns:
+        result = PlanCheck(con, "send list", prof)
+        _send_list(result, path, columns, assume_tz, territories, alsace_moselle)
+    else:
+        raise InputError(
+            "not a plan: a send list has msisdn, sender_id, send_at; a schedule has "
+            "campaign_id, start_at, messages, messages_per_minute",
+            file=path.name,
+            line=1,
+        )
+    if data is not None:
+        _suppressed(result, data, prof, assume_tz, input_format)
+    return result
+
+
+def _columns(path: Path) -> dict[str, str]:
+    """Normalised header name -> the plan's own column name (first wins)."""
+    if path.name.lower().endswith(".parquet"):
+        con = duckdb.connect()
+        try:
+            names = [
+                str(r[0])
+                for r in con.execute(
+                    "DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)}
+                ).fetchall()
+            ]
+        except duckdb.Error:
+            raise InputError("not a readable Parquet file", file=path.name) from None
+    else:
+        names = detect.csv_header(path)
+    out: dict[str, str] = {}
+    for name in names:
+        out.setdefault(detect.norm_header(name), name)
+    if "send_at" in out and "sent_at" not in out:
+        out["sent_at"] = out["send_at"]
+    return out
+
+
+def _reader(path: Path) -> str:
+    if path.name.lower().endswith(".parquet"):
+        return "read_parquet($p)"
+    return "read_csv($p, header = true, all_varchar = true)"
+
+
+def _send_list(
+    result: PlanCheck,
+    path: Path,
+    columns: dict[str, str],
+    assume_tz: str,
+    territories: str | list[str] | None,
+    alsace_moselle: bool,
+) -> None:
+    """The plan as the audit's sends, then the audit's own blocked-window query."""
+    for required in ("sender_id", "sent_at"):
+        if required not in columns:
+            shown = "send_at" if required == "sent_at" else required
+            raise InputError(
+                f"missing required column {shown} for a send list",
+                file=path.name,
+                line=1,
+                column=shown,
+            )
+    con = result.con
+
+    def col(name: str) -> str:
+        return '"' + columns[name].replace('"', '""') + '"'
+
+    picks = [
+        f"coalesce(nullif(trim(CAST({col('message_id')} AS VARCHAR)), ''), "
+        "'plan-line-' || CAST(row_number() OVER () + 1 AS VARCHAR))"
+        if "message_id" in columns
+        else "'plan-line-' || CAST(row_number() OVER () + 1 AS VARCHAR)",
+    ]
+    names = ["message_id", "sent_at", "msisdn", "sender_id"]
+    picks += [f"CAST({col(n)} AS VARCHAR)" for n in names[1:]]
+    for extra in SEND_COLUMNS[1:]:
+        if extra in columns:
+            names.append(extra)
+            picks.append(f"CAST({col(extra)} AS VARCHAR)")
+    select = ", ".join(f"{p} AS {n}" for p, n in zip(picks, names, strict=True))
+    with tempfile.TemporaryDirectory(prefix="smsaudit-plan-") as tmp:
+        staged = Path(tmp) / "sends_plan.csv"
+        try:
+            con.execute(
+                f"COPY (SELECT {select} FROM {_reader(path)}) TO {literal(str(staged))} "
+                "(HEADER, DELIMITER ',')",
+                {"p": str(path)},
+            )
+        except duckdb.Error as exc:
+            raise InputError(
+                f"unreadable plan ({str(exc).splitlines()[0]})", file=path.name
+            ) from None
+        load.load(
+            con,
+            [load.Source("sends", staged, path.name)],
+            assume_tz=assume_tz,
+            territories=territories_of(territories) if territories else None,
+        )
+    if result.count("sends"):
+        rules.classify_sends(con, result.profile, alsace_moselle=alsace_moselle)
+        sqlfiles.materialize(con, "message_costs")
+        sqlfiles.materialize(con, "blocked_window_messages", {"profile": result.profile.name})
+    else:
+        con.execute(
+            "CREATE OR REPLACE TABLE blocked_window_messages AS SELECT NULL::VARCHAR AS msisdn, "
+            "NULL::VARCHAR AS sender_id, NULL::TIMESTAMPTZ AS sent_at, NULL::VARCHAR AS territory,"
+            " NULL::VARCHAR AS local_time, NULL::VARCHAR AS reason, NULL::VARCHAR AS severity, "
+            "NULL::VARCHAR AS message_id, NULL::VARCHAR AS campaign_id WHERE false"
+        )
+    sqlfiles.materialize(con, "planned_blocked")
+    result.tables += ["planned_blocked", "rejected_rows", "row_accounting"]
+
+
+def _schedule(
+    result: PlanCheck,
+    path: Path,
+    columns: dict[str, str],
+    assume_tz: str,
+    territories: str | list[str] | None,
+    alsace_moselle: bool,
+    recipients: str | PathLike[str] | None,
+) -> None:
+    """Each campaign's run against the calendar of its recipients' territories."""
+    con = result.con
+    load._install_macros(con, assume_tz)
+
+    def col(name: str) -> str:
+        return '"' + columns[name].replace('"', '""') + '"'
+
+    campaign = f"CAST({col('campaign_id')} AS VARCHAR)" if "campaign_id" in columns else "NULL"
+    sender = f"CAST({col('sender_id')} AS VARCHAR)" if "sender_id" in columns else "NULL"
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE schedule_raw AS
+                SELECT row_number() OVER () + 1 AS line, {campaign} AS campaign_id,
+                       nullif(trim(CAST({col("start_at")} AS VARCHAR)), '') AS start_text,
+                       CAST({col("messages")} AS VARCHAR) AS messages_text,
+                       CAST({col("messages_per_minute")} AS VARCHAR) AS rate_text,
+                       {sender} AS sender_id
+                FROM {_reader(path)}""",
+            {"p": str(path)},
+        )
+    except duckdb.Error as exc:
+        raise InputError(f"unreadable plan ({str(exc).splitlines()[0]})", file=path.name) from None
+    con.execute(
+        f"""CREATE OR REPLACE TABLE schedule AS
+            SELECT line, campaign_id, {_ts_expr("start_text")} AS start_at,
+                   try_cast(trim(messages_text) AS BIGINT) AS messages,
+                   try_cast(replace(trim(rate_text), ',', '.') AS DOUBLE) AS messages_per_minute,
+                   sender_id, start_text, messages_text, rate_text
+            FROM schedule_raw"""
+    )
+    # A schedule is a handful of rows that a person wrote: one bad value is an error to fix.
+    for column, bad, why in (
+        ("start_at", "start_at IS NULL", "unreadable timestamp"),
+        ("messages", "messages IS NULL OR messages < 1", "not a whole number of at least 1"),
+        (
+            "messages_per_minute",
+            "messages_per_minute IS NULL OR NOT messages_per_minute > 0",
+            "not a positive number",
+        ),
+    ):
+        rows = con.execute(
+            f"SELECT line FROM schedule WHERE {bad} ORDER BY line LIMIT 1"
+        ).fetchall()
+        if rows:
+            raise InputError(why, file=path.name, line=int(rows[0][0]), column=columns[column])
+    _schedule_territories(con, recipients, territories)
+    span = con.execute(
+        "SELECT min(start_at), max(start_at + to_microseconds(CAST((messages - 1) * 60000000.0 "
+        "/ messages_per_minute AS BIGINT))) FROM schedule"
+    ).fetchall()[0]
+    assert span[0] is not None
+    chosen = [t for (t,) in con.execute("SELECT territory FROM schedule_territories").fetchall()]
+    # The next allowed window may be days later (a long weekend, a holiday): a week's margin.
+    build_periods(
+        con,
+        span[0].date() - timedelta(days=1),
+        span[1].date() + timedelta(days=8),
+        profile=result.profile,
+        territories=chosen,
+        alsace_moselle=alsace_moselle,
+    )
+    install_local_text(con)
+    sqlfiles.materialize(con, "schedule_check")
+    con.execute("ALTER TABLE schedule_check DROP COLUMN line")
+    result.tables.append("schedule_check")
+
+
+def _schedule_territories(
+    con: duckdb.DuckDBPyConnection,
+    recipients: str | PathLike[str] | None,
+    territories: str | list[str] | None,
+) -> None:
+    """``schedule_territories(territory, share)``: the recipients' territories and their part
+    of the recipients (``--recipients``), else the territories asked (default FR), share 1."""
+    from .. import phone, schema
+
+    clocks = ", ".join(f"({literal(t)}, {literal(z)})" for t, z in schema.TERRITORY_CLOCKS.items())
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE territory_clocks AS SELECT * FROM (VALUES {clocks}) "
+        "AS t(territory, tz)"
+    )
+    if recipients is None:
+        chosen = territories_of(territories) if territories else ["FR"]
+        values = ", ".join(f"({literal(t)}, 1.0)" for t in chosen)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE schedule_territories AS SELECT * FROM (VALUES {values}) "
+            "AS t(territory, share)"
+        )
+        con.execute("CREATE OR REPLACE TEMP TABLE schedule_recipients (msisdn VARCHAR)")
+        return
+    rpath = Path(recipients)
+    if not rpath.is_file():
+        raise InputError("no such file", file=str(recipients))
+    rcols = _columns(rpath)
+    if "msisdn" not in rcols:
+        raise InputError("missing required column msisdn", file=rpath.name, line=1, column="msisdn")
+    quoted = '"' + rcols["msisdn"].replace('"', '""') + '"'
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE recipients_raw AS SELECT DISTINCT "
+        f"CAST({quoted} AS VARCHAR) AS raw FROM {_reader(rpath)}",
+        {"p": str(rpath)},
+    )
+    phone.normalize_numbers(con, "recipients_raw", "recipients_map")
+    allowed = territories_of(territories) if territories else list(schema.TERRITORY_CLOCKS)
+    listed = ", ".join(literal(t) for t in allowed)
+    con.execute(
+        f"""CREATE OR REPLACE TEMP TABLE schedule_recipients AS
+            SELECT DISTINCT e164 AS msisdn, territory FROM recipients_map
+            WHERE status = 'french' AND territory IN ({listed})"""
+    )
+    con.execute(
+        """CREATE OR REPLACE TEMP TABLE schedule_territories AS
+           SELECT territory, count(*) / sum(count(*)) OVER () AS share
+           FROM schedule_recipients GROUP BY territory"""
+    )
+    if not con.execute("SELECT count(*) FROM schedule_territories").fetchall()[0][0]:
+        raise InputError("no French recipient in the recipient file", file=rpath.name)
+
+
+def _suppressed(
+    result: PlanCheck,
+    data: str | PathLike[str],
+    profile: rules.Profile,
+    assume_tz: str,
+    input_format: str | PathLike[str] | None,
+) -> None:
+    """``planned_suppressed`` from the suppressions the audit of ``data`` finds."""
+    from ..pipeline import audit
+
+    evidence = audit(data, profile=profile.name, assume_tz=assume_tz, input_format=input_format)
+    known = evidence.con.sql(
+        "SELECT msisdn, sender_id, suppressed_at, lifted_at, evidence FROM suppressions"
+    ).arrow()
+    con = result.con
+    con.register("known_suppressions_arrow", known)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE known_suppressions AS SELECT * FROM known_suppressions_arrow"
+    )
+    con.unregister("known_suppressions_arrow")
+    if result.kind == "schedule":
+        # The recipients of every campaign, sent at its start, as the sends to check.
+        con.execute(
+            """CREATE OR REPLACE TABLE sends AS
+               SELECT s.campaign_id || ':' || r.msisdn AS message_id, r.msisdn, s.sender_id,
+                      s.start_at AS sent_at, s.campaign_id, r.territory
+               FROM schedule AS s CROSS JOIN schedule_recipients AS r
+               WHERE s.sender_id IS NOT NULL"""
+        )
+    sqlfiles.materialize(con, "planned_suppressed")
+    result.tables.insert(1 if result.kind == "send list" else 0, "planned_suppressed")
