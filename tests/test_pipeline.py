@@ -62,6 +62,7 @@ def test_missing_inputs_skip_their_audits(tmp_path: Path) -> None:
     result = smsaudit.audit(tmp_path)
     assert set(result.skipped) == {
         "suppressions",
+        "suppression_list",
         "sends_after_suppression",
         "suppressed_not_opted_out",
         "consent_updates",

@@ -450,6 +450,16 @@ def profile_comparison(con: duckdb.DuckDBPyConnection) -> Chart:
     return cast(alt.Chart, chart)
 
 
+# What each chart shows, in a reader's words (the report's captions; names stay the keys).
+CHART_TITLES: dict[str, str] = {
+    "weekday_hour_heatmap": "When messages were sent (local day and hour)",
+    "daily_timeline": "Messages per day, allowed and blocked",
+    "wasted_spend_by_month": "Money wasted each month, and why",
+    "late_campaign_spans": "Campaigns that ran past the close",
+    "reconciliation_funnel": "From suppressed pairs to contacts to opt out",
+    "profile_comparison": "The same traffic under each rule profile",
+}
+
 CHARTS: dict[str, Callable[[duckdb.DuckDBPyConnection], Chart]] = {
     "weekday_hour_heatmap": weekday_hour_heatmap,
     "daily_timeline": daily_timeline,

@@ -341,12 +341,18 @@ def _sheet_names(tables: Iterable[str]) -> dict[str, str]:
     return names
 
 
+# A summary line: (label, value) or (label, value, Excel number format); a number with a format
+# is written as a number, so finance can add the figures up.
+SummaryItem = tuple[str, str] | tuple[str, str | float, str | None]
+
+
 def _write_summary(
     workbook: xlsxwriter.Workbook,
     sheet: Worksheet,
     con: duckdb.DuckDBPyConnection,
     *,
-    summary: Sequence[tuple[str, str]],
+    summary: Sequence[SummaryItem],
+    actions: Sequence[str] = (),
     results: Sequence[_SheetResult],
     missing: Sequence[str],
     mask_secret: str | None,
@@ -360,9 +366,23 @@ def _write_summary(
     sheet.set_column(2, 3, 22)
     sheet.write(0, 0, "smsaudit — audit summary", title)
     row = 2
-    for label, value in summary:
+    if actions:
+        sheet.write_string(row, 0, "What to do", title)
+        row += 1
+        for number, action in enumerate(actions, start=1):
+            sheet.write_string(row, 0, f"{number}. {action}")
+            row += 1
+        row += 1
+    number_formats: dict[str, Any] = {}
+    for item in summary:
+        label, value = item[0], item[1]
+        fmt = item[2] if len(item) > 2 else None
         sheet.write_string(row, 0, str(label), bold)
-        sheet.write_string(row, 1, str(value))
+        if fmt is not None and isinstance(value, int | float):
+            number_formats.setdefault(fmt, workbook.add_format({"num_format": fmt}))
+            sheet.write_number(row, 1, value, number_formats[fmt])
+        else:
+            sheet.write_string(row, 1, str(value))
         row += 1
     notes = [
         "Timestamps: Excel date-times in UTC (headers marked (UTC)); CSV files carry ISO 8601.",
@@ -422,7 +442,8 @@ def write_xlsx(
     path: Path,
     *,
     mask_secret: str | None = None,
-    summary: Sequence[tuple[str, str]] = (),
+    summary: Sequence[SummaryItem] = (),
+    actions: Sequence[str] = (),
     max_rows: int = EXCEL_MAX_DATA_ROWS,
 ) -> Path:
     """One workbook: a ``summary`` sheet first, then one Excel table per existing table."""
@@ -452,6 +473,7 @@ def write_xlsx(
             summary_sheet,
             con,
             summary=summary,
+            actions=actions,
             results=results,
             missing=missing,
             mask_secret=mask_secret,
@@ -470,7 +492,8 @@ def save(
     *,
     mask_secret: str | None,
     french_csv: bool = False,
-    summary: Sequence[tuple[str, str]] = (),
+    summary: Sequence[SummaryItem] = (),
+    actions: Sequence[str] = (),
 ) -> list[Path]:
     """Write ``tables`` in each of ``formats`` (``csv``, ``parquet``, ``xlsx``) under ``out_dir``.
 
@@ -498,7 +521,12 @@ def save(
         else:
             written.append(
                 write_xlsx(
-                    con, tables, out_dir / WORKBOOK_NAME, mask_secret=mask_secret, summary=summary
+                    con,
+                    tables,
+                    out_dir / WORKBOOK_NAME,
+                    mask_secret=mask_secret,
+                    summary=summary,
+                    actions=actions,
                 )
             )
     return written

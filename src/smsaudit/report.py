@@ -21,7 +21,7 @@ import altair as alt
 import duckdb
 
 from smsaudit import __version__
-from smsaudit.charts import to_svg
+from smsaudit.charts import CHART_TITLES, to_svg
 from smsaudit.export import output_query, table_exists
 
 __all__ = ["DEFAULT_PREVIEW_ROWS", "render_report", "write_report"]
@@ -69,7 +69,7 @@ def _figure(name: str, chart: alt.TopLevelMixin) -> str:
     svg = _XML_PROLOGUE.sub("", to_svg(chart))
     return (
         f'<figure id="chart-{html.escape(_slug(name))}">'
-        f"<figcaption>{html.escape(name)}</figcaption>{svg}</figure>"
+        f"<figcaption>{html.escape(CHART_TITLES.get(name, name))}</figcaption>{svg}</figure>"
     )
 
 
@@ -127,6 +127,7 @@ def render_report(
     assumptions: Sequence[tuple[str, str]],
     mask_secret: str | None,
     max_rows: int = DEFAULT_PREVIEW_ROWS,
+    actions: Sequence[str] = (),
 ) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
     masking = (
@@ -147,6 +148,9 @@ def render_report(
         f"<header><h1>{html.escape(title)}</h1>",
         f'<p class="muted">Timestamps are UTC (ISO 8601) unless marked local. {masking}</p>',
         "</header>",
+        '<section id="actions"><h2>What to do</h2><ol>',
+        *(f"<li>{html.escape(a)}</li>" for a in actions),
+        "</ol></section>",
         '<section id="headline"><h2>Headline figures</h2>',
         _pairs(headline, "headline", boxed=True) if headline else '<p class="muted">None.</p>',
         "</section>",
@@ -181,6 +185,7 @@ def write_report(
     assumptions: Sequence[tuple[str, str]],
     mask_secret: str | None,
     max_rows: int = DEFAULT_PREVIEW_ROWS,
+    actions: Sequence[str] = (),
 ) -> Path:
     """Write a single offline HTML file: headline figures, charts, table previews, assumptions.
 
@@ -196,6 +201,7 @@ def write_report(
         assumptions=assumptions,
         mask_secret=mask_secret,
         max_rows=max_rows,
+        actions=actions,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(document, encoding="utf-8")

@@ -137,6 +137,84 @@ class Audit:
         ]
         return out
 
+    def actions(self) -> list[str]:
+        """What to do, in words, most useful first: the report and the workbook open with it."""
+
+        def n(sql: str) -> int:
+            return int(self._scalar(sql) or 0)
+
+        out = []
+        updates = self.count("consent_updates") if "consent_updates" not in self.skipped else 0
+        if updates:
+            out.append(
+                f"Import consent_updates into Campaign: {updates:,} contacts to opt out, "
+                "program by program (the file is ready to import)."
+            )
+        pairs = n("SELECT count(*) FROM suppression_list")
+        if pairs and "suppression_list" not in self.skipped:
+            out.append(
+                f"Load suppression_list into the sending platform as an exclusion list: "
+                f"{pairs:,} (number, sender) pairs are suppressed and every send to them is "
+                "billed for nothing."
+            )
+        late = self.con.execute(
+            "SELECT campaign_id, messages_blocked FROM late_campaigns "
+            "ORDER BY messages_blocked DESC, campaign_id LIMIT 3"
+        ).fetchall()
+        for campaign, blocked in late:
+            out.append(
+                f"Start campaign {campaign} earlier: {blocked:,} of its messages went after "
+                f"the close (latest_safe_start gives the latest start for a campaign's size; "
+                f"`smsaudit check` tells before sending)."
+            )
+        footers = (
+            self.count("missing_stop_footer") if "missing_stop_footer" not in self.skipped else 0
+        )
+        if footers:
+            out.append(
+                f"Add the STOP mention of its route to the end of {footers:,} marketing "
+                "messages (missing_stop_footer says which words)."
+            )
+        invalid = (
+            self.count("invalid_consent_source")
+            if "invalid_consent_source" not in self.skipped
+            else 0
+        )
+        if invalid:
+            out.append(
+                f"Review {invalid:,} opt-ins taken by SMS keyword on a shared short code "
+                "(invalid_consent_source)."
+            )
+        return out or ["Nothing to fix in this data."]
+
+    def summary_cells(self) -> list[tuple[str, str | float, str | None]]:
+        """The headline as spreadsheet cells: (label, value, number format or None for text).
+
+        Counts and single-currency amounts are numbers, so finance can add them up."""
+        cells: list[tuple[str, str | float, str | None]] = []
+        wasted = self.wasted_by_currency
+        for h in self.summary():
+            if h.label == "wasted spend":
+                if len(wasted) == 1:
+                    currency = next(iter(wasted))
+                    fmt = "€#,##0.00" if currency == "EUR" else f'#,##0.00 "{currency}"'
+                    cells.append((f"wasted spend ({currency})", float(h.value), fmt))
+                elif not wasted:
+                    cells.append((h.label, 0.0, "#,##0.00"))
+                else:
+                    for currency, value in wasted.items():
+                        cells.append((f"wasted spend ({currency})", float(value), "#,##0.00"))
+            elif h.label.startswith("sent in a blocked window"):
+                cells.append((h.label, float(h.value), "#,##0"))
+                marketing = self._scalar("SELECT count(*) FROM sends WHERE category = 'marketing'")
+                share = float(h.value) / int(marketing) if marketing else 0.0
+                cells.append(("share of marketing messages blocked", share, "0.0%"))
+            elif isinstance(h.value, int):
+                cells.append((h.label, float(h.value), "#,##0"))
+            else:
+                cells.append((h.label, h.text, None))
+        return cells
+
     def assumptions(self) -> list[tuple[str, str]]:
         """What the figures rest on, written next to them in the workbook and the report."""
         from .cost import finance_assumptions
@@ -214,7 +292,8 @@ class Audit:
         out.mkdir(parents=True, exist_ok=True)
         headline = [(h.label, h.text) for h in self.summary()]
         assumptions = self.assumptions()
-        summary = headline + assumptions
+        actions = self.actions()
+        summary = [*self.summary_cells(), *((k, v, None) for k, v in assumptions)]
         from .pipeline import EXTRA_TABLES
 
         paths = export.save(
@@ -225,6 +304,7 @@ class Audit:
             mask_secret=secret,
             french_csv=french_csv,
             summary=summary,
+            actions=actions,
         )
         if html_report:
             built = {name: charts.build(self.con, name) for name in charts.CHARTS}
@@ -238,6 +318,7 @@ class Audit:
                     tables=self.tables,
                     assumptions=assumptions,
                     mask_secret=secret,
+                    actions=actions,
                 )
             )
         return paths
