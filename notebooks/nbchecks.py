@@ -133,3 +133,33 @@ def check_audit(audit: smsaudit.Audit, tables: Iterable[str] | None = None) -> N
         print(("" if line.startswith("WARNING") else "ok: ") + line)
     for table, why in sorted(audit.skipped.items()):
         print(f"skipped: {table}: {why}")
+
+
+def check_calendar(periods: pl.DataFrame) -> None:
+    """The calendar's periods tile each territory: contiguous, merged, with known verdicts."""
+    assert set(periods["state"].unique()) <= {"allowed", "blocked"}, "calendar_periods.state"
+    blocked = periods.filter(pl.col("state") == "blocked")
+    reasons = CONTRACT_VALUES[("blocked_window_messages", "reason")]
+    assert set(blocked["reason"].unique()) <= set(reasons), "calendar_periods.reason"
+    assert periods.filter(pl.col("state") == "allowed")["reason"].null_count() == len(
+        periods.filter(pl.col("state") == "allowed")
+    ), "calendar_periods: an allowed period with a reason"
+    gaps = (
+        periods.sort("territory", "start_utc")
+        .with_columns(prev_end=pl.col("end_utc").shift(1).over("territory"))
+        .filter(pl.col("prev_end").is_not_null() & (pl.col("prev_end") != pl.col("start_utc")))
+    )
+    assert gaps.height == 0, f"calendar_periods: {gaps.height} gaps or overlaps"
+    territories = periods["territory"].n_unique()
+    print(f"ok  calendar: {territories} territories tiled by {len(periods):,} periods")
+
+
+def check_schedule(table: pl.DataFrame) -> None:
+    """Each campaign's messages after the close are between none and all of its share."""
+    bad = table.filter(
+        (pl.col("messages_after_close") < 0)
+        | (pl.col("messages_after_close") > pl.col("territory_messages"))
+        | (pl.col("last_send_at") < pl.col("start_at"))
+    )
+    assert bad.height == 0, f"schedule_check: {bad.height} impossible rows"
+    print(f"ok  schedule_check: {table['campaign_id'].n_unique()} campaigns, {len(table)} rows")

@@ -27,7 +27,13 @@ import smsaudit
 from smsaudit.charts import enable_notebook_renderer
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-REQUIRED = ("01_quickstart", "02_blocked_windows", "03_wasted_spend", "04_reconciliation")
+REQUIRED = (
+    "01_quickstart",
+    "02_blocked_windows",
+    "03_wasted_spend",
+    "04_reconciliation",
+    "05_planning",
+)
 PARAMETERS = ("data_dir", "profile", "since", "until", "out_dir")
 
 
@@ -62,7 +68,7 @@ def _texts(nb: nbformat.NotebookNode) -> Iterator[tuple[str, str]]:
                     yield cell.id, value
 
 
-def test_the_four_stories_exist_with_their_sources() -> None:
+def test_the_stories_exist_with_their_sources() -> None:
     assert set(REQUIRED) <= set(STEMS)
     assert sorted(p.stem for p in build.SOURCES.glob("[0-9]*.py")) == STEMS
 
