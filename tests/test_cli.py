@@ -189,3 +189,13 @@ def test_top_level_help_lists_commands_and_version() -> None:
     assert "--version" in proc.stdout
     for command in ("audit", "demo", "profiles"):
         assert f"  {command} " in proc.stdout
+
+
+def test_formats_lists_every_format_with_its_source() -> None:
+    from smsaudit.ingest import shipped_formats
+
+    proc = smsaudit("formats")
+    assert proc.returncode == 0, proc.stderr
+    for fmt in shipped_formats():
+        assert f"{fmt.name} ({fmt.vendor}, {fmt.reader})" in proc.stdout
+        assert f"    source: {fmt.source}" in proc.stdout
