@@ -212,7 +212,7 @@ def test_calendar_command_writes_csv_and_ics(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (tmp_path / "cal").iterdir())
-    assert names == ["calendar.csv", "calendar_FR.ics", "calendar_GP.ics"]
+    assert names == [".smsaudit-output", "calendar.csv", "calendar_FR.ics", "calendar_GP.ics"]
     header = (tmp_path / "cal" / "calendar.csv").read_text().splitlines()[0]
     assert header == (
         "territory,clock,state,reason,severity,start_utc,end_utc,start_local,end_local"

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
+from . import outdir
 from .ingest.load import LoadReport
 
 if TYPE_CHECKING:
@@ -279,9 +280,9 @@ class Audit:
 
         With ``mask_msisdn`` every phone number becomes a pseudonym keyed by ``mask_secret``
         (default: ``$SMSAUDIT_MASK_SECRET``, else a random secret for this run only).
+        The folder is written whole, then moved into place (``smsaudit.outdir``); it must not
+        hold the inputs, nor files smsaudit did not write.
         """
-        from . import charts, export, report
-
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
             raise ValueError(f"unknown format(s) {unknown}; choose from {FORMATS}")
@@ -289,7 +290,21 @@ class Audit:
         if mask_msisdn:
             secret = mask_secret or os.environ.get("SMSAUDIT_MASK_SECRET") or secrets.token_hex(16)
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        inputs = [src.path for src in self.load_report.sources]
+        with outdir.staged(out, inputs) as work:
+            paths = self._write(work, formats, secret, french_csv, html_report)
+        return outdir.moved(paths, work, out)
+
+    def _write(
+        self,
+        out: Path,
+        formats: Sequence[str],
+        secret: str | None,
+        french_csv: bool,
+        html_report: bool,
+    ) -> list[Path]:
+        from . import charts, export, report
+
         headline = [(h.label, h.text) for h in self.summary()]
         assumptions = self.assumptions()
         actions = self.actions()

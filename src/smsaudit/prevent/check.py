@@ -45,6 +45,7 @@ class PlanCheck:
     kind: str  # 'send list' | 'schedule'
     profile: rules.Profile
     tables: list[str] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)  # never written over
 
     def __getitem__(self, table: str) -> pl.DataFrame:
         if table not in self.tables:
@@ -101,20 +102,23 @@ class PlanCheck:
         import os
         import secrets
 
-        from .. import export
+        from .. import export, outdir
 
         secret = None
         if mask_msisdn:
             secret = mask_secret or os.environ.get("SMSAUDIT_MASK_SECRET") or secrets.token_hex(16)
-        return export.save(
-            self.con,
-            self.tables,
-            Path(out_dir),
-            formats or ["csv"],
-            mask_secret=secret,
-            french_csv=french_csv,
-            summary=self.summary(),
-        )
+        out = Path(out_dir)
+        with outdir.staged(out, self.inputs) as work:
+            paths = export.save(
+                self.con,
+                self.tables,
+                work,
+                formats or ["csv"],
+                mask_secret=secret,
+                french_csv=french_csv,
+                summary=self.summary(),
+            )
+        return outdir.moved(paths, work, out)
 
 
 def check(
@@ -150,6 +154,9 @@ def check(
         )
     if data is not None:
         _suppressed(result, data, prof, assume_tz, input_format)
+    result.inputs = [path, *([Path(recipients)] if recipients else [])]
+    if data is not None:
+        result.inputs += [p for p in Path(data).iterdir() if p.is_file()]
     return result
 
 

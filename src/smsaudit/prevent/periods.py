@@ -111,13 +111,14 @@ class BlockedCalendar:
 
     def save(self, out_dir: str | Path, formats: list[str] | None = None) -> list[Path]:
         """Write ``calendar.csv`` (and other formats) and one ``calendar_<TERRITORY>.ics``."""
-        from .. import export
+        from .. import export, outdir
 
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
         self.con.execute("CREATE OR REPLACE TEMP VIEW calendar AS SELECT * FROM calendar_periods")
-        paths = export.save(self.con, ["calendar"], out, formats or ["csv"], mask_secret=None)
-        return [*paths, *write_ics(self.con, out, self.profile.name, self.first_day)]
+        with outdir.staged(out) as work:
+            paths = export.save(self.con, ["calendar"], work, formats or ["csv"], mask_secret=None)
+            paths += write_ics(self.con, work, self.profile.name, self.first_day)
+        return outdir.moved(paths, work, out)
 
 
 def blocked_calendar(
