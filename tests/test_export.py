@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 import fixtures_findings as fx
 import openpyxl
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -310,3 +311,68 @@ def test_list_columns_read_as_text_in_csv_and_excel(tmp_path: Path) -> None:
     export.write_parquet(con, "listed", tmp_path / "l.parquet", mask_secret=None)
     typed = duckdb.sql(f"SELECT senders FROM '{tmp_path / 'l.parquet'}'").fetchall()
     assert typed == [(["36184", "SHOP"],)]
+
+
+# --------------------------------------------------------------- masking and CSV formulas
+
+
+def test_masked_outputs_hold_no_phone_number_in_any_spelling(tmp_path: Path) -> None:
+    """Numbers planted in bodies, MO texts, evidence references and rejected values: with
+    --mask-msisdn no file written (CSV, Parquet, workbook, report) holds any of their digits."""
+    import zipfile
+
+    import smsaudit
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "sends.csv").write_text(
+        "message_id,sent_at,msisdn,sender_id,body\n"
+        "m1,2026-05-04T19:30:00Z,0612345678,36184,Rappelez le 06 12 34 56 79 ! STOP 36184\n"
+        "m2,2026-05-04T10:00:00Z,+33 6 12 34 56 80,36184,Promo. Infos +33612345681\n"
+        "m3,2026-05-04T10:00:00Z,33 6 12 34 56 8x,36184,Promo\n"
+    )
+    (data / "mo.csv").write_text(
+        "msisdn,received_at,text,short_code\n"
+        "0612345682,2026-05-04T11:00:00Z,STOP et ne plus appeler le 0612345683,36184\n"
+    )
+    (data / "consent.csv").write_text(
+        "msisdn,program_id,status,status_date,consent_source,evidence_ref\n"
+        "0612345678,P1,OPTED-IN,2026-04-01T00:00:00Z,web,form from 06.12.34.56.84\n"
+    )
+    audit = smsaudit.audit(data)
+    out = tmp_path / "out"
+    audit.save(out, ["csv", "parquet", "xlsx"], mask_msisdn=True, mask_secret="s3cret")
+    planted = [f"6123456{n}" for n in range(78, 85)]
+    texts = []
+    for path in out.iterdir():
+        raw = path.read_bytes()
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as zf:
+                raw = b"".join(zf.read(n) for n in zf.namelist())
+        elif path.suffix == ".parquet":
+            raw = str(pl.read_parquet(path).rows()).encode()
+        texts.append((path.name, raw.decode("utf-8", "replace").replace(" ", "").replace(".", "")))
+    for name, text in texts:
+        for digits in planted:
+            assert digits not in text, (name, digits)
+    # and the masking did not remove the findings
+    body_end = pl.read_csv(out / "missing_stop_footer.csv")
+    assert body_end.height == audit.count("missing_stop_footer") > 0
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) -> None:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t AS SELECT * FROM (VALUES "
+        "('=HYPERLINK(\"http://x\")', '+33612345678', -1.5),"
+        "('@SUM(A1)', '-0.5', 2.0), ('+cmd|calc', 'plain', 3.0), "
+        "(chr(9) || 'tab', '-2', 4.0)) AS v(a, b, n)"
+    )
+    for french in (False, True):
+        path = export.write_csv(con, "t", tmp_path / f"t{french}.csv", french=french)
+        text = path.read_text(encoding="utf-8-sig")
+        assert "'=HYPERLINK" in text and "'@SUM(A1)" in text and "'+cmd|calc" in text
+        assert "'\ttab" in text
+        # numbers, E.164 numbers and plain text are left as they are
+        assert "+33612345678" in text and "'+33612345678" not in text
+        assert "'-0.5" not in text and "'-2" not in text

@@ -8,6 +8,13 @@ Formats, as written:
 
 - CSV: UTF-8, ``,`` separator, ``.`` decimal mark, header row. ``french=True``: UTF-8
   with BOM, ``;`` separator, decimal comma (what Excel in a French locale opens as is).
+  Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``, ``@``,
+  tab or CR; OWASP's CSV injection) gets a leading ``'``, as the workbook keeps it text;
+  numbers and E.164 phone numbers (``+33612345678``) are left as they are.
+- Masked (``mask_secret``): ``msisdn`` columns become pseudonyms, and in free text
+  (bodies, MO texts, evidence references, consent sources, rejected values other than
+  times) any run of nine or more digits, separators allowed (``06 12 34 56 78``,
+  ``+33 6…``, ``33612345678``), becomes ``[masked]``.
 - Timestamps (TIMESTAMPTZ) in CSV and the report: ISO 8601 in UTC with an explicit
   offset, ``YYYY-MM-DDTHH:MM:SS+00:00``, with ``.ffffff`` before the offset only when the
   instant has a fraction of a second. Naive TIMESTAMP columns (local wall clocks) are
@@ -55,6 +62,17 @@ WORKBOOK_NAME = "smsaudit.xlsx"
 EXCEL_MAX_DATA_ROWS = 1_048_575
 # Columns of ``rejected_rows.column`` whose value is a phone number (Infobip JSON names it ``to``).
 PHONE_COLUMNS = ("msisdn", "to")
+# Columns of free text (bodies, replies, references people typed): masked numbers in them too.
+FREE_TEXT_COLUMNS = frozenset(
+    {"body", "body_end", "text", "reply", "evidence_ref", "consent_source", "keyword", "error_text"}
+)
+# Rejected values of these columns are times and dates, never numbers to scrub.
+_TIME_COLUMNS = ("sent_at", "done_at", "received_at", "suppressed_at", "status_date")
+# A phone number in free text: nine or more digits, single separators between them.
+PHONE_IN_TEXT = r"\+?[0-9](?:[ .()\-]?[0-9]){8,}"
+# Text a spreadsheet runs as a formula; a plain (signed) number is not neutralised.
+_FORMULA_START = "'=', '+', '-', '@', chr(9), chr(13)"
+_PLAIN_NUMBER = r"[+-]?[0-9][0-9 .,]*"
 PSEUDONYM_HEX_DIGITS = 16
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -120,6 +138,24 @@ def _pseudonym(expr: str) -> str:
     return f"'anon-' || left(sha256($mask_secret || {expr}), {PSEUDONYM_HEX_DIGITS})"
 
 
+def _free_text(name: str, sql_type: str) -> bool:
+    """A column of people's words, which may quote a number in passing."""
+    return sql_type == "VARCHAR" and name.lower() in FREE_TEXT_COLUMNS
+
+
+def _scrubbed(expr: str) -> str:
+    return f"regexp_replace({expr}, '{PHONE_IN_TEXT}', '[masked]', 'g')"
+
+
+def _defused(expr: str) -> str:
+    """CSV text that a spreadsheet would run as a formula, prefixed with a quote."""
+    return (
+        f"CASE WHEN left({expr}, 1) IN ({_FORMULA_START}) "
+        f"AND NOT regexp_full_match({expr}, '{_PLAIN_NUMBER}') THEN chr(39) || {expr} "
+        f"ELSE {expr} END"
+    )
+
+
 def _iso(expr: str, *, utc: bool) -> str:
     """ISO 8601 text of a timestamp; UTC instants get ``+00:00`` whatever the session zone."""
     clock = f"({expr} AT TIME ZONE 'UTC')" if utc else expr
@@ -161,12 +197,16 @@ def output_query(
             expr = _pseudonym(f"trim({expr})")
         elif mask_secret is not None and masks_rejected and name.lower() == "value":
             # Unparseable numbers are still personal data: pseudonymise the raw text, and
-            # scrub E.164-looking runs anywhere else (a rejected whole line, say).
+            # scrub number-looking runs anywhere else (a rejected whole line, say).
             phones = ", ".join(f"'{c}'" for c in PHONE_COLUMNS)
+            times = ", ".join(f"'{c}'" for c in _TIME_COLUMNS)
             expr = (
                 f'CASE WHEN lower(trim("column")) IN ({phones}) THEN {_pseudonym(f"trim({expr})")} '
-                f"ELSE regexp_replace({expr}, '\\+[0-9][0-9 .()-]{{6,}}[0-9]', '[masked]', 'g') END"
+                f'WHEN lower(trim("column")) IN ({times}) THEN {expr} '
+                f"ELSE {_scrubbed(expr)} END"
             )
+        elif mask_secret is not None and kind == "text" and _free_text(name, sql_type):
+            expr = _scrubbed(expr)
         elif sql_type.endswith("]") and style != "typed":
             # lists (e.g. suppressed_senders) read as "a, b" in CSV and Excel cells
             expr = f"array_to_string({expr}, ', ')"
@@ -191,6 +231,8 @@ def output_query(
                 expr = f"CAST({expr} AS DOUBLE)"
             elif kind == "text" and not sql_type.startswith("VARCHAR"):
                 expr = f"CAST({expr} AS VARCHAR)"
+        if style in ("text", "french") and kind == "text":
+            expr = _defused(expr)
         selects.append(f"{expr} AS {_quote(name)}")
         columns.append(OutputColumn(name, header, kind))
     sql = f"SELECT {', '.join(selects)} FROM {_quote(table)}"
