@@ -77,13 +77,12 @@ def _canonical_header_fits(kind: str, path: Path) -> bool:
     return all(f.name in header for f in SPECS[kind] if f.required)
 
 
-def _source_for(
-    path: Path, name: str, formats: Sequence[Format], chosen: Format | None
-) -> Source | str:
-    """The Source for one file of a folder, or why it is ignored."""
-    kind = kind_of(path.name)
-    if kind is not None and _supported(path.name) and _canonical_header_fits(kind, path):
-        return Source(kind, path, name)
+def _vendor_format(
+    path: Path, kind: str | None, formats: Sequence[Format], chosen: Format | None
+) -> Format | None:
+    """The format of a vendor export: ``chosen`` (``--input-format``) when it recognises the
+    file, else the one shipped format that does; a JSON named after a kind falls back on the
+    contract's format for it."""
     fmt = None
     if _is_vendor_type(path.name):
         if chosen is not None and detect.matches(chosen, path):
@@ -93,6 +92,17 @@ def _source_for(
     if fmt is None and kind in PREFIX_JSON_FORMAT and _is_json(path.name):
         # The contract's receipts*.json are Infobip delivery reports, whatever fields they hold.
         fmt = next(f for f in formats if f.name == PREFIX_JSON_FORMAT[kind])
+    return fmt
+
+
+def _source_for(
+    path: Path, name: str, formats: Sequence[Format], chosen: Format | None
+) -> Source | str:
+    """The Source for one file of a folder, or why it is ignored."""
+    kind = kind_of(path.name)
+    if kind is not None and _supported(path.name) and _canonical_header_fits(kind, path):
+        return Source(kind, path, name)
+    fmt = _vendor_format(path, kind, formats, chosen)
     if fmt is not None:
         return Source(fmt.kind_names[0], path, name, fmt)
     if kind is not None and _supported(path.name):
@@ -141,14 +151,7 @@ def discover(
             if _supported(p.name) and _canonical_header_fits(kind, p):
                 sources.append(Source(kind, p, str(p)))
                 continue
-            fmt = None
-            if _is_vendor_type(p.name):
-                if input_format is not None and detect.matches(input_format, p):
-                    fmt = input_format
-                else:
-                    fmt = detect.recognise(p, formats)
-            if fmt is None and kind in PREFIX_JSON_FORMAT and _is_json(p.name):
-                fmt = next(f for f in formats if f.name == PREFIX_JSON_FORMAT[kind])
+            fmt = _vendor_format(p, kind, formats, input_format)
             if fmt is not None and kind in fmt.kind_names:
                 sources.append(Source(kind, p, str(p), fmt))
             elif _supported(p.name):

@@ -183,6 +183,11 @@ def _columns(path: Path) -> dict[str, str]:
     return out
 
 
+def _quoted(name: str) -> str:
+    """A column name of the plan as a DuckDB identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _reader(path: Path) -> str:
     if path.name.lower().endswith(".parquet"):
         return "read_parquet($p)"
@@ -210,7 +215,7 @@ def _send_list(
     con = result.con
 
     def col(name: str) -> str:
-        return '"' + columns[name].replace('"', '""') + '"'
+        return _quoted(columns[name])
 
     picks = [
         f"coalesce(nullif(trim(CAST({col('message_id')} AS VARCHAR)), ''), "
@@ -272,7 +277,7 @@ def _schedule(
     load._install_macros(con, assume_tz)
 
     def col(name: str) -> str:
-        return '"' + columns[name].replace('"', '""') + '"'
+        return _quoted(columns[name])
 
     campaign = f"CAST({col('campaign_id')} AS VARCHAR)" if "campaign_id" in columns else "NULL"
     sender = f"CAST({col('sender_id')} AS VARCHAR)" if "sender_id" in columns else "NULL"
@@ -363,7 +368,7 @@ def _schedule_territories(
     rcols = _columns(rpath)
     if "msisdn" not in rcols:
         raise InputError("missing required column msisdn", file=rpath.name, line=1, column="msisdn")
-    quoted = '"' + rcols["msisdn"].replace('"', '""') + '"'
+    quoted = _quoted(rcols["msisdn"])
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE recipients_raw AS SELECT DISTINCT "
         f"CAST({quoted} AS VARCHAR) AS raw FROM {_reader(rpath)}",
