@@ -86,3 +86,21 @@ def test_chart(story: smsaudit.Audit) -> None:
     for name in CHARTS:
         spec = story.chart(name).to_dict()
         assert "$schema" in spec
+
+
+def test_a_skipped_audit_writes_no_file_and_says_why(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "sends.csv").write_text(
+        "message_id,sent_at,msisdn,sender_id\nm1,2026-05-04T10:00:00Z,0612345678,36184\n"
+    )
+    result = smsaudit.audit(data)
+    assert "consent_updates" in result.skipped
+    out = tmp_path / "out"
+    result.save(out, ["csv", "xlsx"])
+    names = {p.name for p in out.iterdir()}
+    for table in result.skipped:
+        assert f"{table}.csv" not in names
+    assert "blocked_window_messages.csv" in names
+    report = (out / "report.html").read_text()
+    assert "Not produced: the audit was skipped (no consent* export given)" in report

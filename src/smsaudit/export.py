@@ -30,7 +30,7 @@ Formats, as written:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -487,9 +487,11 @@ def write_xlsx(
     summary: Sequence[SummaryItem] = (),
     actions: Sequence[str] = (),
     max_rows: int = EXCEL_MAX_DATA_ROWS,
+    skipped: Collection[str] = (),
 ) -> Path:
-    """One workbook: a ``summary`` sheet first, then one Excel table per existing table."""
-    present = [t for t in tables if table_exists(con, t)]
+    """One workbook: a ``summary`` sheet first, then one Excel table per table produced
+    (existing and not in ``skipped``)."""
+    present = [t for t in tables if t not in skipped and table_exists(con, t)]
     missing = [t for t in tables if t not in present]
     workbook = xlsxwriter.Workbook(
         str(path),
@@ -536,18 +538,20 @@ def save(
     french_csv: bool = False,
     summary: Sequence[SummaryItem] = (),
     actions: Sequence[str] = (),
+    skipped: Collection[str] = (),
 ) -> list[Path]:
     """Write ``tables`` in each of ``formats`` (``csv``, ``parquet``, ``xlsx``) under ``out_dir``.
 
     CSV and Parquet give one file per table (``<table>.csv``, ``<table>.parquet``); xlsx gives
-    one workbook, :data:`WORKBOOK_NAME`. Tables absent from the connection (audits skipped)
-    get no file; the workbook's summary lists them. Returns the paths written, in order.
+    one workbook, :data:`WORKBOOK_NAME`. Tables of a skipped audit (``skipped``) or absent
+    from the connection get no file; the workbook's summary lists them. Returns the paths
+    written, in order.
     """
     unknown = sorted(set(formats) - set(FORMATS))
     if unknown:
         raise ValueError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    present = [t for t in tables if table_exists(con, t)]
+    present = [t for t in tables if t not in skipped and table_exists(con, t)]
     written: list[Path] = []
     for fmt in dict.fromkeys(formats):
         if fmt == "csv":
@@ -569,6 +573,7 @@ def save(
                     mask_secret=mask_secret,
                     summary=summary,
                     actions=actions,
+                    skipped=skipped,
                 )
             )
     return written

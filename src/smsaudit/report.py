@@ -74,9 +74,17 @@ def _figure(name: str, chart: alt.TopLevelMixin) -> str:
 
 
 def _table_section(
-    con: duckdb.DuckDBPyConnection, table: str, *, mask_secret: str | None, max_rows: int
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    *,
+    mask_secret: str | None,
+    max_rows: int,
+    skipped: Mapping[str, str],
 ) -> str:
     heading = f'<h3 id="table-{html.escape(_slug(table))}">{html.escape(table)}</h3>'
+    if table in skipped:
+        why = html.escape(skipped[table])
+        return heading + f'<p class="muted">Not produced: the audit was skipped ({why}).</p>'
     if not table_exists(con, table):
         return heading + '<p class="muted">Not produced: the audit it belongs to was skipped.</p>'
     query = output_query(con, table, mask_secret=mask_secret, style="text")
@@ -128,8 +136,10 @@ def render_report(
     mask_secret: str | None,
     max_rows: int = DEFAULT_PREVIEW_ROWS,
     actions: Sequence[str] = (),
+    skipped: Mapping[str, str] | None = None,
 ) -> str:
     """The report as an HTML string (see :func:`write_report`)."""
+    skipped = skipped or {}
     masking = (
         "Phone numbers are replaced by keyed pseudonyms (anon-…), stable within this run."
         if mask_secret is not None
@@ -161,7 +171,10 @@ def render_report(
         f'<p class="muted">Each table shows at most its first {max_rows:,} rows; the exported '
         "files hold every row.</p>",
         f"<ul>{contents}</ul>",
-        *(_table_section(con, t, mask_secret=mask_secret, max_rows=max_rows) for t in tables),
+        *(
+            _table_section(con, t, mask_secret=mask_secret, max_rows=max_rows, skipped=skipped)
+            for t in tables
+        ),
         "</section>",
         '<section id="assumptions"><h2>Assumptions</h2>',
         _pairs(assumptions, "assumptions", boxed=False)
@@ -186,6 +199,7 @@ def write_report(
     mask_secret: str | None,
     max_rows: int = DEFAULT_PREVIEW_ROWS,
     actions: Sequence[str] = (),
+    skipped: Mapping[str, str] | None = None,
 ) -> Path:
     """Write a single offline HTML file: headline figures, charts, table previews, assumptions.
 
@@ -202,6 +216,7 @@ def write_report(
         mask_secret=mask_secret,
         max_rows=max_rows,
         actions=actions,
+        skipped=skipped,
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(document, encoding="utf-8")

@@ -320,6 +320,7 @@ class Audit:
             french_csv=french_csv,
             summary=summary,
             actions=actions,
+            skipped=self.skipped,
         )
         if html_report:
             built = {name: charts.build(self.con, name) for name in charts.CHARTS}
@@ -334,6 +335,7 @@ class Audit:
                     assumptions=assumptions,
                     mask_secret=secret,
                     actions=actions,
+                    skipped=self.skipped,
                 )
             )
         return paths
