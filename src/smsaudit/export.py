@@ -71,7 +71,9 @@ _TIME_COLUMNS = ("sent_at", "done_at", "received_at", "suppressed_at", "status_d
 # A phone number in free text: nine or more digits, single separators between them.
 PHONE_IN_TEXT = r"\+?[0-9](?:[ .()\-]?[0-9]){8,}"
 # Text a spreadsheet runs as a formula; a plain (signed) number is not neutralised.
-_FORMULA_START = "'=', '+', '-', '@', chr(9), chr(13)"
+# (One regular expression, not an IN list: DuckDB turns a long IN list into a join, and the
+# CSV writer then no longer keeps the table's row order.)
+_FORMULA_START = "^[=+@\\t\\r-]"
 _PLAIN_NUMBER = r"[+-]?[0-9][0-9 .,]*"
 PSEUDONYM_HEX_DIGITS = 16
 
@@ -150,7 +152,7 @@ def _scrubbed(expr: str) -> str:
 def _defused(expr: str) -> str:
     """CSV text that a spreadsheet would run as a formula, prefixed with a quote."""
     return (
-        f"CASE WHEN left({expr}, 1) IN ({_FORMULA_START}) "
+        f"CASE WHEN regexp_matches({expr}, '{_FORMULA_START}') "
         f"AND NOT regexp_full_match({expr}, '{_PLAIN_NUMBER}') THEN chr(39) || {expr} "
         f"ELSE {expr} END"
     )
@@ -200,9 +202,12 @@ def output_query(
             # scrub number-looking runs anywhere else (a rejected whole line, say).
             phones = ", ".join(f"'{c}'" for c in PHONE_COLUMNS)
             times = ", ".join(f"'{c}'" for c in _TIME_COLUMNS)
+            # list_contains, not IN: a long IN list becomes a join that loses the row order.
+            column = 'lower(trim("column"))'
             expr = (
-                f'CASE WHEN lower(trim("column")) IN ({phones}) THEN {_pseudonym(f"trim({expr})")} '
-                f'WHEN lower(trim("column")) IN ({times}) THEN {expr} '
+                f"CASE WHEN list_contains([{phones}], {column}) "
+                f"THEN {_pseudonym(f'trim({expr})')} "
+                f"WHEN list_contains([{times}], {column}) THEN {expr} "
                 f"ELSE {_scrubbed(expr)} END"
             )
         elif mask_secret is not None and kind == "text" and _free_text(name, sql_type):
