@@ -3,7 +3,8 @@
     python tests/wheel_smoke.py dist/smsaudit-X.Y.Z-py3-none-any.whl
 
 What a new user does after ``pip install smsaudit``: ``smsaudit --version``, ``smsaudit demo
---out report`` and ``smsaudit.audit(smsaudit.demo_data_dir())``, run in a temporary folder
+--out report``, ``smsaudit formats``, ``smsaudit calendar`` and
+``smsaudit.audit(smsaudit.demo_data_dir())``, run in a temporary folder
 outside the checkout, with no ``PYTHONPATH``, so nothing can come from the source tree (the
 check also asserts where ``smsaudit`` was imported from). Standard library only; ``make
 wheel-smoke`` runs it as part of ``make test``. Exits non-zero with a one-line reason on failure.
@@ -72,6 +73,29 @@ def main(wheel: Path) -> None:
                 raise SystemExit(f"wheel smoke: smsaudit demo did not write {name}")
         if "wrote" not in out:
             raise SystemExit("wheel smoke: smsaudit demo did not say where its outputs went")
+
+        # The data files the wheel must carry: format files, calendar SQL, icalendar.
+        formats = _run([str(bin_dir / "smsaudit"), "formats"], work, env)
+        if "twilio-console-csv" not in formats:
+            raise SystemExit("wheel smoke: smsaudit formats does not list the shipped formats")
+        _run(
+            [
+                str(bin_dir / "smsaudit"),
+                "calendar",
+                "--from",
+                "2027-01-01",
+                "--to",
+                "2027-01-31",
+                "--territories",
+                "FR",
+                "--out",
+                "cal",
+            ],
+            work,
+            env,
+        )
+        if not (work / "cal" / "calendar_FR.ics").exists():
+            raise SystemExit("wheel smoke: smsaudit calendar wrote no .ics")
 
         figures = _run([str(bin_dir / "python"), "-c", API_SMOKE], work, env).strip()
         print(f"wheel smoke: smsaudit {version} installed from {wheel.name}: --version, demo")
