@@ -45,8 +45,8 @@ def staged(out: Path, inputs: Iterable[Path] = ()) -> Iterator[Path]:
         raise InputError("--out must not be the current folder or a root", file=str(out))
     if out.exists() and not (out / MARKER).exists() and any(out.iterdir()):
         raise InputError(
-            "--out holds files smsaudit did not write (no .smsaudit-output marker; a folder "
-            "from a version before 0.2 has none): choose a new or empty folder",
+            "--out holds files smsaudit did not write (no .smsaudit-output marker; the report "
+            "folders of earlier smsaudit versions have none): choose a new or empty folder",
             file=str(out),
         )
     parent = out.parent
