@@ -199,3 +199,36 @@ def test_formats_lists_every_format_with_its_source() -> None:
     for fmt in shipped_formats():
         assert f"{fmt.name} ({fmt.vendor}, {fmt.reader})" in proc.stdout
         assert f"    source: {fmt.source}" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "message"),
+    [
+        ({"SMSAUDIT_THREADS": "abc"}, [], "SMSAUDIT_THREADS: not a whole number"),
+        ({"SMSAUDIT_THREADS": "0"}, [], "SMSAUDIT_THREADS: not a whole number"),
+        ({"SMSAUDIT_MEMORY_LIMIT": "lots"}, [], "SMSAUDIT_MEMORY_LIMIT: not a memory size"),
+        ({}, ["--territories", ","], "--territories names no territory"),
+        ({}, ["--territories", "FR,XX"], "unknown territories XX"),
+    ],
+)
+def test_bad_settings_are_one_line_exit_2(
+    tmp_path: Path, env: dict[str, str], args: list[str], message: str
+) -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "smsaudit",
+            "audit",
+            str(SAMPLES),
+            "--out",
+            str(tmp_path / "o"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    assert message in one_line_error(proc)

@@ -116,7 +116,9 @@ def _run(
         spec["dir"] = data
     if not spec:
         raise InputError("give DATA_DIR or at least --sends PATH")
-    terr = [t.strip().upper() for t in territories.split(",") if t.strip()] if territories else None
+    from .prevent.periods import territories_of
+
+    terr = territories_of(territories) if territories is not None else None
     with _progress(quiet) as step:
         result = audit(
             spec,  # type: ignore[arg-type]

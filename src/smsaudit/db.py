@@ -11,6 +11,8 @@ from collections.abc import Iterator
 
 import duckdb
 
+from .errors import InputError
+
 
 def connect(
     database: str = ":memory:",
@@ -24,7 +26,7 @@ def connect(
     ``$SMSAUDIT_THREADS`` and ``$SMSAUDIT_MEMORY_LIMIT`` when set, else DuckDB's own
     defaults. Over the limit DuckDB spills to its temporary directory instead of growing.
     """
-    threads = threads or int(os.environ.get("SMSAUDIT_THREADS") or 0) or None
+    threads = threads or _threads_from_env()
     memory_limit = memory_limit or os.environ.get("SMSAUDIT_MEMORY_LIMIT") or None
     con = duckdb.connect(database)
     con.execute("SET TimeZone = 'UTC'")
@@ -42,8 +44,22 @@ def connect(
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:
-        con.execute("SET memory_limit = $limit", {"limit": memory_limit})
+        try:
+            con.execute("SET memory_limit = $limit", {"limit": memory_limit})
+        except duckdb.Error:
+            raise InputError(
+                f"SMSAUDIT_MEMORY_LIMIT: not a memory size ({memory_limit!r}; e.g. 1.5GB)"
+            ) from None
     return con
+
+
+def _threads_from_env() -> int | None:
+    value = os.environ.get("SMSAUDIT_THREADS", "").strip()
+    if not value:
+        return None
+    if not value.isdigit() or int(value) < 1:
+        raise InputError(f"SMSAUDIT_THREADS: not a whole number of at least 1 ({value!r})")
+    return int(value)
 
 
 @contextlib.contextmanager

@@ -87,6 +87,9 @@ def value_expr(f: Field, raw: str, src_type: str, trimmed: str | None = None) ->
         return f"upper(nullif(trim(CAST({raw} AS VARCHAR)), ''))"
     if f.type == "lower":
         return f"lower(nullif(trim(CAST({raw} AS VARCHAR)), ''))"
+    if f.name in ("sender_id", "short_code"):
+        # A code a spreadsheet or pandas saved as a float, 38000.0, is the code 38000.
+        return f"regexp_replace(nullif(trim(CAST({raw} AS VARCHAR)), ''), '^([0-9]+)\\.0+$', '\\1')"
     # text, msisdn: trimmed text; integer-typed Parquet columns print without '.0'.
     return f"nullif(trim(CAST({raw} AS VARCHAR)), '')"
 

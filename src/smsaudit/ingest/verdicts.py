@@ -20,6 +20,42 @@ def _raw_text(name: str) -> str:
     return f"CAST({name}__raw AS VARCHAR)"
 
 
+# Instants an SMS audit can hold: anything else is a typo or a placeholder (Excel's
+# 1899-12-30, 0001-01-01, 9999-12-31, 'epoch', 'infinity'), rejected rather than used. It
+# also keeps one bad row from unrolling the calendars over centuries.
+PLAUSIBLE_FROM, PLAUSIBLE_UNTIL = "2000-01-01", "2100-01-01"
+# A UTC offset outside -12:00..+14:00 ('+25:00', '+99'); a trailing zone name ('PST').
+_BAD_OFFSET = "(\\+(1[5-9]|[2-9][0-9])|-(1[3-9]|[2-9][0-9]))(:?[0-9]{2})?$"
+_ZONE_NAME = "[0-9.]\\s+[A-Za-z][A-Za-z_+-]*(/[A-Za-z_+-]+)*$"
+
+
+def _implausible_time(name: str) -> list[tuple[str, str, str]]:
+    """Checks of a timestamp column that lies: a zone name, an impossible offset, a date
+    outside PLAUSIBLE_FROM..PLAUSIBLE_UNTIL."""
+    raw = f"trim({_raw_text(name)})"
+    rfc2822 = f"regexp_matches({raw}, '^[A-Za-z]{{3}}, ')"
+    return [
+        (
+            name,
+            f"NOT {rfc2822} AND regexp_matches({raw}, '{_ZONE_NAME}') "
+            f"AND NOT regexp_matches({raw}, '\\s(UTC|GMT|Z)$')",
+            "'time zone name instead of an offset (write +02:00, Z...)'",
+        ),
+        (
+            name,
+            f"contains({raw}, ':') AND regexp_matches({raw}, '{_BAD_OFFSET}')",
+            "'UTC offset outside -12:00..+14:00'",
+        ),
+        (
+            name,
+            f"{name} IS NOT NULL AND (NOT isfinite({name}) "
+            f"OR {name} < TIMESTAMPTZ '{PLAUSIBLE_FROM} 00:00:00+00' "
+            f"OR {name} >= TIMESTAMPTZ '{PLAUSIBLE_UNTIL} 00:00:00+00')",
+            f"'implausible date (outside {PLAUSIBLE_FROM[:4]}-{int(PLAUSIBLE_UNTIL[:4]) - 1})'",
+        ),
+    ]
+
+
 def _checks(kind: str) -> list[tuple[str, str, str]]:
     """(column, SQL condition making the row unusable, SQL reason), in order: first wins."""
     out: list[tuple[str, str, str]] = []
@@ -31,6 +67,7 @@ def _checks(kind: str) -> list[tuple[str, str, str]]:
     }
     for f in SPECS[kind]:
         if f.type == "ts":
+            out.extend(_implausible_time(f.name))
             raw = _raw_text(f.name)
             gap = (
                 f"{f.name} IS NULL AND NOT {has_offset(f'trim({raw})')} "
@@ -45,6 +82,9 @@ def _checks(kind: str) -> list[tuple[str, str, str]]:
         if f.type == "money":
             out.append((f.name, f"{f.name} < 0", "'negative amount'"))
         if f.type == "count":
+            # 1.5 segments is no count: it would be rounded, and billed (Parquet DOUBLE too)
+            whole = f"try_cast(replace(trim({_raw_text(f.name)}), ',', '.') AS DOUBLE)"
+            out.append((f.name, f"{whole} <> {f.name}", "'not a whole number'"))
             out.append((f.name, f"{f.name} < 1", "'segments must be at least 1'"))
         if f.type == "msisdn":
             out.append((f.name, "ph_status = 'invalid'", "'invalid phone number: ' || ph_reason"))
@@ -284,10 +324,16 @@ def _canonical_exprs(kind: str) -> dict[str, str]:
     if kind == "consent":
         special["status"] = "status_norm"
     if kind == "mo":
-        # The platform marked it an opt-out (Twilio OptOutType STOP), or its first word is
-        # STOP / ARRET / ARRÊT, any case; 'STOPPER' is another word.
+        # The platform marked it an opt-out (Brevo's unsubscription), or its first word is
+        # STOP / ARRET / ARRÊT, any case; 'STOPPER' is another word. The text is read in NFC
+        # (macOS writes ARRÊT decomposed) without format characters (a zero-width space or a
+        # BOM before the word).
+        words = (
+            "lower(nfc_normalize(regexp_replace(text, "
+            "'[\\x{200b}\\x{200c}\\x{200d}\\x{2060}\\x{feff}\\x{00ad}]', '', 'g')))"
+        )
         special["is_stop"] = (
-            "coalesce(optout_flag = 'STOP', false) OR coalesce(regexp_matches(lower(text), "
+            f"coalesce(optout_flag = 'STOP', false) OR coalesce(regexp_matches({words}, "
             "'^[\\s\\x{a0}\\x{202f}]*(stop|arret|arrêt)([^[:alnum:]]|$)'), false)"
         )
     if kind == "receipts":
