@@ -94,6 +94,37 @@ def value_expr(f: Field, raw: str, src_type: str, trimmed: str | None = None) ->
     return f"nullif(trim(CAST({raw} AS VARCHAR)), '')"
 
 
+# Field types whose staged rows carry a ``<name>__lie`` column (see lie_expr).
+LYING_TYPES = ("ts", "count")
+# A UTC offset outside -12:00..+14:00 ('+25:00', '+99'); a trailing zone name ('PST').
+BAD_OFFSET = "(\\+(1[5-9]|[2-9][0-9])|-(1[3-9]|[2-9][0-9]))(:?[0-9]{2})?$"
+ZONE_NAME = "[0-9.]\\s+[A-Za-z][A-Za-z_+-]*(/[A-Za-z_+-]+)*$"
+
+
+def lie_expr(f: Field, raw: str, src_type: str, trimmed: str | None = None) -> str:
+    """SQL: why the value of field ``f`` lies (text: a timestamp with a zone name or an
+    impossible offset, a count with a fraction), or NULL. Computed while a file is staged,
+    where its type is known: a typed column costs nothing (a TIMESTAMPTZ has no zone name,
+    an INTEGER no fraction), and cheap tests keep the regular expressions off most rows."""
+    t = trimmed or f"nullif(trim(CAST({raw} AS VARCHAR)), '')"
+    if f.type == "ts" and src_type == "VARCHAR":
+        return f"""CASE
+            WHEN right({t}, 1) BETWEEN 'A' AND 'z' AND NOT regexp_matches({t}, '^[A-Za-z]{{3}}, ')
+                 AND regexp_matches({t}, '{ZONE_NAME}')
+                 AND NOT regexp_matches({t}, '\\s(UTC|GMT|Z)$')
+              THEN 'time zone name instead of an offset (write +02:00, Z...)'
+            WHEN (contains(right({t}, 6), '+') OR contains(right({t}, 6), '-'))
+                 AND contains({t}, ':') AND regexp_matches({t}, '{BAD_OFFSET}')
+              THEN 'UTC offset outside -12:00..+14:00'
+          END"""
+    if f.type == "count" and src_type == "VARCHAR":
+        number = f"try_cast(replace({t}, ',', '.') AS DOUBLE)"
+        return f"CASE WHEN {number} <> floor({number}) THEN 'not a whole number' END"
+    if f.type == "count" and src_type.split("(")[0] in ("DOUBLE", "FLOAT", "REAL", "DECIMAL"):
+        return f"CASE WHEN {raw} <> floor({raw}) THEN 'not a whole number' END"
+    return "NULL::VARCHAR"
+
+
 def clip(text: str) -> str:
     """SQL: ``text`` cut to VALUE_MAX characters, marked with '…' when cut.
 

@@ -16,7 +16,7 @@ from .. import schema
 from ..errors import InputError
 from . import csv_reader, detect, json_reader, vendor
 from .discover import Source
-from .expressions import literal, naive_expr, quote, value_expr
+from .expressions import LYING_TYPES, lie_expr, literal, naive_expr, quote, value_expr
 from .sniff import first_line
 from .specs import SPECS
 
@@ -160,11 +160,15 @@ class Stager:
                 # As read: made text only where a check or a rejected row needs it (turning
                 # 20M typed timestamps into text costs a second of CPU per 10M rows).
                 parts.append(f"{col} AS {f.name}__raw")
+                if f.type in LYING_TYPES:
+                    parts.append(f"{lie_expr(f, col, src_type, trimmed)} AS {f.name}__lie")
                 if f.type == "ts" and not src_type.startswith("TIMESTAMP WITH TIME ZONE"):
                     naive.append(naive_expr(col, src_type, trimmed))
             else:
                 parts.append(f"NULL AS {f.name}")
                 parts.append(f"NULL::VARCHAR AS {f.name}__raw")
+                if f.type in LYING_TYPES:
+                    parts.append(f"NULL::VARCHAR AS {f.name}__lie")
         # Timestamps read without an offset (in --assume-tz), counted per row; a typed
         # TIMESTAMPTZ column has none, and costs nothing here.
         parts.append(f"{' + '.join(naive) if naive else '0'} AS naive__n")
