@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -238,3 +239,29 @@ def test_heatmap_and_timeline_agree_with_a_python_oracle(
     bars = _layers(timeline)[0]
     days = timeline["datasets"][bars["data"]["name"]]
     assert {(r["day"], r["status"]): r["messages"] for r in days} == per_day
+
+
+def test_late_campaigns_over_months_keep_the_chart_small(tmp_path: Path) -> None:
+    """30 campaigns each late on 100 days: the chart keeps its size, says how many more,
+    and renders (Altair refuses data over 5,000 rows; a big SVG would swamp the report)."""
+    import datetime as dt
+
+    import smsaudit
+    from smsaudit.charts import MAX_RUNS, to_svg
+
+    lines = ["message_id,sent_at,msisdn,sender_id,campaign_id"]
+    start = dt.date(2026, 1, 5)
+    for c in range(30):
+        for d in range(100):
+            day = start + dt.timedelta(days=d)
+            for hour in (9, 20):  # 10:00 allowed, 21:00 blocked in winter (UTC+1)
+                n = len(lines)
+                lines.append(f"m{n},{day}T{hour:02d}:00:00Z,06{n % 100000000:08d},36184,C{c:02d}")
+    (tmp_path / "sends.csv").write_text("\n".join(lines) + "\n")
+    audit = smsaudit.audit(tmp_path)
+    assert audit.count("late_campaigns") == 30
+    chart = audit.chart("late_campaign_spans")
+    runs = {row["run"] for row in chart.data.iter_rows(named=True)}
+    assert len(runs) == MAX_RUNS
+    assert "and" in str(chart.title.subtitle) and "more" in str(chart.title.subtitle)
+    assert to_svg(chart).lstrip().startswith(("<svg", "<?xml"))

@@ -42,6 +42,8 @@ WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 REASONS = ["public_holiday", "sunday", "saturday_outside_hours", "weekday_outside_hours"]
 # Most late campaigns are a handful; beyond this the chart would be unreadable.
 MAX_CAMPAIGNS = 25
+# At most this many (campaign, local day) rows in the late-campaign chart.
+MAX_RUNS = 60
 
 Chart = alt.Chart | alt.LayerChart | alt.FacetChart
 
@@ -286,16 +288,31 @@ def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
         con,
         """
         WITH late AS (
-            SELECT campaign_id FROM late_campaigns
-            ORDER BY cost_blocked DESC NULLS LAST, messages_blocked DESC, campaign_id
-            LIMIT $limit
+            SELECT campaign_id, row_number() OVER (
+                ORDER BY cost_blocked DESC NULLS LAST, messages_blocked DESC, campaign_id
+            ) AS rank
+            FROM late_campaigns
+            QUALIFY rank <= $limit
         ),
-        spans AS (
+        all_spans AS (
             SELECT w.campaign_id, w.local_date, w.blocked,
                    min(w.local_ts) AS start, max(w.local_ts) AS stop, count(*) AS messages
             FROM send_windows AS w  -- it carries campaign_id: no join back to sends
             WHERE w.category = 'marketing' AND w.campaign_id IN (SELECT campaign_id FROM late)
             GROUP BY ALL
+        ),
+        -- A campaign spread over months has a run a day: keep the chart's size bounded,
+        -- days that ran into a blocked window first, the costliest campaigns first.
+        runs AS (
+            SELECT s.campaign_id, s.local_date, count(*) OVER () AS total_runs
+            FROM all_spans AS s JOIN late AS l USING (campaign_id)
+            GROUP BY s.campaign_id, s.local_date, l.rank
+            ORDER BY bool_or(s.blocked) DESC, l.rank, s.local_date
+            LIMIT $max_runs
+        ),
+        spans AS (
+            SELECT s.*, r.total_runs
+            FROM all_spans AS s JOIN runs AS r USING (campaign_id, local_date)
         )
         SELECT campaign_id || ' · ' || strftime(local_date, '%a %Y-%m-%d') AS run,
                CASE WHEN blocked THEN 'blocked' ELSE 'allowed' END AS status,
@@ -306,15 +323,23 @@ def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
                         '%Y-%m-%dT%H:%M:%SZ') AS stop,
                strftime(start, '%H:%M') AS start_label,
                strftime(stop, '%H:%M') AS stop_label,
-               messages
+               messages,
+               total_runs
         FROM spans
         ORDER BY campaign_id, local_date, blocked
         """,
-        {"limit": MAX_CAMPAIGNS},
+        {"limit": MAX_CAMPAIGNS, "max_runs": MAX_RUNS},
     )
     if frame.is_empty():
         return _no_data(title, "No late campaigns")
     runs = list(dict.fromkeys(frame["run"].to_list()))
+    total = int(frame["total_runs"][0])
+    frame = frame.drop("total_runs")
+    subtitle = "Red: sends inside a blocked window of the profile"
+    if total > len(runs):
+        subtitle += (
+            f" · {len(runs)} of {total:,} campaign days shown, and {total - len(runs):,} more"
+        )
     day = alt.Scale(
         type="utc",
         domain=[
@@ -342,7 +367,7 @@ def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
     return cast(
         alt.Chart,
         spans.properties(
-            title=alt.Title(title, subtitle="Red: sends inside a blocked window of the profile"),
+            title=alt.Title(title, subtitle=subtitle),
             width=WIDTH,
             height=alt.Step(22),
         ),
