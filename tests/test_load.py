@@ -781,3 +781,22 @@ def test_loading_twice_on_one_connection(tmp_path: Path) -> None:
     sources, ignored = load.discover(tmp_path)
     load.load(con, sources, ignored=ignored)
     assert rows(con, "SELECT count(*) FROM sends") == [(3,)]
+
+
+def test_special_entries_of_the_folder_are_listed_never_read(tmp_path: Path) -> None:
+    import os
+
+    write_sends(tmp_path / "sends.csv")
+    os.mkfifo(tmp_path / "receipts_pipe.csv")  # reading it would wait for ever
+    os.symlink(tmp_path / "nowhere.csv", tmp_path / "consent_dangling.csv")
+    (tmp_path / "sub").mkdir()
+    os.symlink(tmp_path / "sub", tmp_path / "mo_link")
+    sources, ignored = load.discover(tmp_path)
+    assert [s.name for s in sources] == ["sends.csv"]
+    assert ignored == ["consent_dangling.csv", "mo_link", "receipts_pipe.csv"]
+
+
+def test_a_file_given_twice_is_read_once(tmp_path: Path) -> None:
+    write_sends(tmp_path / "sends.csv")
+    sources, _ = load.discover(tmp_path, {"sends": [tmp_path / "sends.csv"]})
+    assert [s.name for s in sources] == ["sends.csv"]

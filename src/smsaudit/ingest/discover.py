@@ -135,7 +135,12 @@ def discover(
         if not data_dir.is_dir():
             raise InputError("not a folder", file=str(data_dir))
         for path in sorted(data_dir.iterdir(), key=lambda p: p.name):
-            if not path.is_file() or path.name.startswith("."):
+            if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
+                continue  # hidden files, and subfolders (a report folder, say): never read
+            if not path.is_file():
+                # a dangling link, a link to a folder, a pipe or a device: listed, never read
+                # (reading a pipe could wait for ever)
+                ignored.append(path.name)
                 continue
             found = _source_for(path, path.name, formats, input_format)
             if isinstance(found, str):
@@ -158,6 +163,15 @@ def discover(
                 sources.append(Source(kind, p, str(p)))
             else:
                 raise InputError(f"unsupported file type for {kind}", file=str(p))
+    # The same file named twice (in the folder and by a flag, or by two flags) is read once.
+    seen: set[Path] = set()
+    unique = []
+    for source in sources:
+        key = source.path.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(source)
+    sources = unique
     names = [s.name for s in sources]
     if len(set(names)) != len(names):
         dup = next(n for n in names if names.count(n) > 1)
