@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
+from .specs import SPECS
 
 KINDS = ("sends", "receipts", "suppressions", "mo", "consent", "programs", "rate_card")
 READERS = ("csv", "json")
@@ -55,45 +56,11 @@ PRICE_SIGNS = ("positive", "negative")
 # Where a JSON export keeps its records (the first one present wins).
 ENVELOPES = ("results", "messages", "events", "data", "items")
 
-# Canonical columns a format may fill, per kind (the loader's staged columns).
+# Canonical columns a format may fill, per kind: the contract's input columns (specs.SPECS),
+# less those the loader derives from a format's conventions (price basis, opt-out evidence).
+_DERIVED = frozenset({"price_basis", "optout", "optout_flag"})
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "sends": (
-        "message_id",
-        "sent_at",
-        "msisdn",
-        "sender_id",
-        "program_id",
-        "campaign_id",
-        "aggregator",
-        "category",
-        "body",
-        "segments",
-        "price",
-        "currency",
-    ),
-    "receipts": (
-        "message_id",
-        "status",
-        "status_group",
-        "done_at",
-        "error_code",
-        "error_text",
-        "segments",
-        "price",
-        "currency",
-    ),
-    "suppressions": ("msisdn", "sender_id", "suppressed_at", "aggregator", "keyword", "action"),
-    "mo": ("msisdn", "received_at", "text", "short_code"),
-    "consent": (
-        "msisdn",
-        "program_id",
-        "status",
-        "status_date",
-        "consent_source",
-        "evidence_ref",
-    ),
-    "programs": ("program_id", "sender_id", "short_code_type", "aggregator"),
-    "rate_card": ("aggregator", "price_per_segment", "currency", "valid_from", "valid_to"),
+    kind: tuple(f.name for f in fields if f.name not in _DERIVED) for kind, fields in SPECS.items()
 }
 
 _TOP = {"name", "vendor", "title", "source", "reader", "aggregator", "match", "conventions"}
