@@ -7,7 +7,6 @@ file); the readers then read the whole file in DuckDB.
 from __future__ import annotations
 
 import codecs
-import csv
 import gzip
 import json
 import re
@@ -17,8 +16,8 @@ from typing import Any
 
 from ..errors import InputError
 from .formats import ENVELOPES, Format
+from .sniff import open_bytes, read_header
 
-HEAD_BYTES = 1 << 16
 # A JSON document read whole to find its first record (larger ones: their first line).
 JSON_HEAD_MAX = 64 << 20
 
@@ -28,31 +27,14 @@ def norm_header(name: str) -> str:
     return re.sub(r"[\s\-.]+", "_", name.strip().strip("\ufeff").lower())
 
 
-def _head(path: Path) -> bytes:
-    with path.open("rb") as fh:
-        magic = fh.read(2)
-    try:
-        if magic == b"\x1f\x8b":
-            with gzip.open(path, "rb") as gz:
-                return gz.read(HEAD_BYTES)
-        with path.open("rb") as fh:
-            return fh.read(HEAD_BYTES)
-    except (OSError, EOFError) as exc:
-        raise InputError(f"truncated or corrupt compressed file ({exc})", file=path.name) from None
-
-
 def csv_header(path: Path) -> list[str]:
     """The header line's column names (``,`` ``;`` tab or ``|``, the most frequent)."""
-    head = _head(path)
+    head, _ = open_bytes(path)
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text = head.decode("utf-16", errors="replace")
     else:
         text = head.decode("utf-8", errors="replace")
-    lines = text.lstrip("\ufeff").splitlines()
-    first = lines[0] if lines else ""
-    counts = {d: first.count(d) for d in (",", ";", "\t", "|")}
-    delim = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    return next(csv.reader([first], delimiter=delim), [])
+    return read_header(text)[0]
 
 
 def first_record(path: Path) -> tuple[dict[str, Any] | None, str | None]:
@@ -62,7 +44,7 @@ def first_record(path: Path) -> tuple[dict[str, Any] | None, str | None]:
     object) or one document per line (webhook logs, BulkExport). Returns (None, None) when
     no record can be found.
     """
-    head = _head(path)
+    head, _ = open_bytes(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
     doc: Any = None
     broken: json.JSONDecodeError | None = None

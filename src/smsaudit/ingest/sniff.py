@@ -101,8 +101,9 @@ def transcode(path: Path, is_gz: bool, workdir: Path, *, utf16: bool = False) ->
     return out
 
 
-def header_and_delimiter(head_text: str, name: str) -> tuple[list[str], str]:
-    """Header names and the separator (`,` `;` or tab: the most frequent in the header line)."""
+def read_header(head_text: str) -> tuple[list[str], str]:
+    """Header names and the separator (`,` `;` tab or `|`: the most frequent in the header
+    line), without judging them; an empty text gives no names."""
     import csv
 
     first = head_text.lstrip("\ufeff").splitlines()[0] if head_text.strip() else ""
@@ -110,7 +111,12 @@ def header_and_delimiter(head_text: str, name: str) -> tuple[list[str], str]:
     delim = max(counts, key=lambda d: counts[d])
     if counts[delim] == 0:
         delim = ","
-    header = next(csv.reader([first], delimiter=delim))
+    return next(csv.reader([first], delimiter=delim), []), delim
+
+
+def header_and_delimiter(head_text: str, name: str) -> tuple[list[str], str]:
+    """Header names and the separator; a header line without a name is an input error."""
+    header, delim = read_header(head_text)
     if not any(h.strip() for h in header):
         raise InputError("no header line", file=name, line=1)
     return header, delim
