@@ -29,7 +29,9 @@ Formats, as written:
 
 from __future__ import annotations
 
+import os
 import re
+import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -138,6 +140,14 @@ def _kind(name: str, sql_type: str) -> Kind:
 
 def _pseudonym(expr: str) -> str:
     return f"'anon-' || left(sha256($mask_secret || {expr}), {PSEUDONYM_HEX_DIGITS})"
+
+
+def mask_secret_for(mask_msisdn: bool, mask_secret: str | None = None) -> str | None:
+    """The key of the pseudonyms when masking: the one given, else ``$SMSAUDIT_MASK_SECRET``,
+    else a random secret for this run only (same number, same pseudonym within the run)."""
+    if not mask_msisdn:
+        return None
+    return mask_secret or os.environ.get("SMSAUDIT_MASK_SECRET") or secrets.token_hex(16)
 
 
 def _free_text(name: str, sql_type: str) -> bool:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import os
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -188,13 +187,17 @@ class Audit:
             )
         return out or ["Nothing to fix in this data."]
 
-    def summary_cells(self) -> list[tuple[str, str | float, str | None]]:
-        """The headline as spreadsheet cells: (label, value, number format or None for text).
-
-        Counts and single-currency amounts are numbers, so finance can add them up."""
+    def summary_cells(
+        self, headline: Sequence[Headline] | None = None
+    ) -> list[tuple[str, str | float, str | None]]:
+        """The headline (``summary()``, or the one given) as spreadsheet cells: (label,
+        value, number format or None for text). Counts and single-currency amounts are
+        numbers, so finance can add them up."""
+        headline = self.summary() if headline is None else headline
+        marketing = next((h.value for h in headline if h.label == "marketing messages"), 0)
         cells: list[tuple[str, str | float, str | None]] = []
         wasted = self.wasted_by_currency
-        for h in self.summary():
+        for h in headline:
             if h.label == "wasted spend":
                 if len(wasted) == 1:
                     currency = next(iter(wasted))
@@ -207,8 +210,7 @@ class Audit:
                         cells.append((f"wasted spend ({currency})", float(value), "#,##0.00"))
             elif h.label.startswith("sent in a blocked window"):
                 cells.append((h.label, float(h.value), "#,##0"))
-                marketing = self._scalar("SELECT count(*) FROM sends WHERE category = 'marketing'")
-                share = float(h.value) / int(marketing) if marketing else 0.0
+                share = float(h.value) / float(marketing) if marketing else 0.0
                 cells.append(("share of marketing messages blocked", share, "0.0%"))
             elif isinstance(h.value, int):
                 cells.append((h.label, float(h.value), "#,##0"))
@@ -283,12 +285,12 @@ class Audit:
         The folder is written whole, then moved into place (``smsaudit.outdir``); it must not
         hold the inputs, nor files smsaudit did not write.
         """
+        from . import export
+
         unknown = [f for f in formats if f not in FORMATS]
         if unknown:
             raise ValueError(f"unknown format(s) {unknown}; choose from {FORMATS}")
-        secret = None
-        if mask_msisdn:
-            secret = mask_secret or os.environ.get("SMSAUDIT_MASK_SECRET") or secrets.token_hex(16)
+        secret = export.mask_secret_for(mask_msisdn, mask_secret)
         out = Path(out_dir)
         inputs = [src.path for src in self.load_report.sources]
         with outdir.staged(out, inputs) as work:
@@ -305,10 +307,11 @@ class Audit:
     ) -> list[Path]:
         from . import charts, export, report
 
-        headline = [(h.label, h.text) for h in self.summary()]
+        figures = self.summary()
+        headline = [(h.label, h.text) for h in figures]
         assumptions = self.assumptions()
         actions = self.actions()
-        summary = [*self.summary_cells(), *((k, v, None) for k, v in assumptions)]
+        summary = [*self.summary_cells(figures), *((k, v, None) for k, v in assumptions)]
         from .pipeline import EXTRA_TABLES
 
         paths = export.save(

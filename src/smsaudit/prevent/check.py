@@ -99,14 +99,10 @@ class PlanCheck:
         mask_secret: str | None = None,
         french_csv: bool = False,
     ) -> list[Path]:
-        import os
-        import secrets
 
         from .. import export, outdir
 
-        secret = None
-        if mask_msisdn:
-            secret = mask_secret or os.environ.get("SMSAUDIT_MASK_SECRET") or secrets.token_hex(16)
+        secret = export.mask_secret_for(mask_msisdn, mask_secret)
         out = Path(out_dir)
         with outdir.staged(out, self.inputs) as work:
             paths = export.save(
