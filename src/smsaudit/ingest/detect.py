@@ -98,28 +98,40 @@ def has_path(record: dict[str, Any], dotted: str) -> bool:
     return True
 
 
+Shape = tuple[str, Any]  # ("json", first record or None) | ("csv", header keys) | ("other", None)
+
+
+def _shape(path: Path) -> Shape:
+    """What recognition looks at, read once per file: a JSON file's first record, a CSV
+    file's normalised header names."""
+    low = path.name.lower()
+    if low.endswith((".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz")):
+        return "json", first_record(path)[0]
+    if low.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+        return "csv", {norm_header(h) for h in csv_header(path)}
+    return "other", None
+
+
+def _fits(fmt: Format, shape: Shape) -> bool:
+    kind, found = shape
+    if found is None or kind != fmt.reader:
+        return False
+    if kind == "json":
+        return all(has_path(found, f) for f in fmt.json_fields) and not any(
+            has_path(found, f) for f in fmt.json_absent
+        )
+    return all(norm_header(c) in found for c in fmt.columns)
+
+
 def matches(fmt: Format, path: Path) -> bool:
     """Whether ``fmt`` recognises the file (a CSV header or a JSON record it describes)."""
-    low = path.name.lower()
-    is_json = low.endswith((".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz"))
-    if fmt.reader == "json":
-        if not is_json:
-            return False
-        record, _ = first_record(path)
-        if record is None:
-            return False
-        return all(has_path(record, f) for f in fmt.json_fields) and not any(
-            has_path(record, f) for f in fmt.json_absent
-        )
-    if is_json or not low.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
-        return False
-    header = {norm_header(h) for h in csv_header(path)}
-    return all(norm_header(c) in header for c in fmt.columns)
+    return _fits(fmt, _shape(path))
 
 
 def recognise(path: Path, formats: Sequence[Format]) -> Format | None:
     """The one format that recognises ``path``; two that do are an error naming both."""
-    found = [f for f in formats if matches(f, path)]
+    shape = _shape(path)  # read once, whatever the number of formats
+    found = [f for f in formats if _fits(f, shape)]
     if len(found) > 1:
         names = " and ".join(f.name for f in found[:2])
         raise InputError(
