@@ -31,6 +31,7 @@ from smsaudit.ingest.expressions import VALUE_MAX
 CORPUS = Path(__file__).parent / "corpus"
 CASES = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.toml").is_file())
 OK = "2026-05-04T10:00:00Z"
+SENDS = f"message_id,sent_at,msisdn,sender_id\na,{OK},0612345678,36184\n"
 
 
 def expected(case: str) -> dict[str, Any]:
@@ -181,6 +182,86 @@ def test_truncated_gzip_of_a_utf16_file(tmp_path: Path) -> None:
     (tmp_path / "sends.csv.gz").write_bytes(data[: len(data) // 2])
     with pytest.raises(InputError, match=r"^sends\.csv\.gz: truncated or corrupt compressed"):
         load_dir(tmp_path)
+
+
+def test_json_nested_too_deep_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, text in (("a.json", "[" * 100_000), ("b.json", '{"results": ' + "[" * 100_000)):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / f"receipts_{name}").write_text(text)
+        (folder / "sends.csv").write_text(SENDS)
+        code, line = cli_error(capsys, ["audit", str(folder), "--out", str(tmp_path / "o"), "-q"])
+        assert (code, line) == (
+            2,
+            f"smsaudit: error: receipts_{name}: malformed JSON (nested too deeply)",
+        )
+
+
+@pytest.mark.parametrize("flag", ["--profile", "--input-format"])
+def test_toml_nested_too_deep_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    deep = tmp_path / "deep.toml"
+    deep.write_text("a = " + "[" * 100_000)
+    (tmp_path / "sends.csv").write_text(SENDS)
+    argv = ["audit", str(tmp_path), flag, str(deep), "--out", str(tmp_path / "o"), "-q"]
+    code, line = cli_error(capsys, argv)
+    assert code == 2
+    assert line.startswith(f"smsaudit: error: {deep}: ") and "nested too deeply" in line, line
+
+
+def test_name_of_250_bytes_in_windows_1252(tmp_path: Path) -> None:
+    """The transcoded copy's name does not grow from the user's (255-byte limit)."""
+    name = "sends_" + "y" * 240 + ".csv"
+    body = f"message_id,sent_at,msisdn,sender_id,body\na,{OK},0612345678,36184,caf\xe9 STOP 36184\n"
+    (tmp_path / name).write_bytes(body.encode("cp1252"))
+    con = load_dir(tmp_path)
+    assert con.execute("SELECT body, input_file FROM sends").fetchall() == [
+        ("café STOP 36184", name)
+    ]
+
+
+def test_file_name_with_a_newline_is_printed_on_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "sends\nx.csv").write_text("nothing,we,know\n1,2,3\n")
+    code, line = cli_error(capsys, ["audit", str(tmp_path), "--out", str(tmp_path / "o"), "-q"])
+    assert code == 2 and line.startswith("smsaudit: error: sends\\nx.csv, line 1, ")
+
+
+def test_unreadable_file_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Permission denied (simulated: the tests may run as root, who reads anything)."""
+    (tmp_path / "sends.csv").write_text(SENDS)
+    real_open = Path.open
+
+    def denied(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self.name == "sends.csv":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", denied)
+    code, line = cli_error(capsys, ["audit", str(tmp_path), "--out", str(tmp_path / "o"), "-q"])
+    assert (code, line) == (2, "smsaudit: error: sends.csv: cannot read (Permission denied)")
+
+
+@pytest.mark.parametrize(("columns", "name_len"), [(1200, 8), (300, 400)])
+def test_wide_and_long_headers(tmp_path: Path, columns: int, name_len: int) -> None:
+    """A header of 1,200 columns (DuckDB's expression depth) or over 64 KiB loses no row."""
+    extra = [f"x{i:04d}" + "n" * name_len for i in range(columns)]
+    header = ",".join(["message_id", "sent_at", "msisdn", "sender_id", *extra])
+    assert columns < 1000 or len(header) > 10_000
+    row = ",".join(["a", OK, "0612345678", "36184", *(["v"] * columns)])
+    (tmp_path / "sends.csv").write_text(f"{header}\n{row}\n{row.replace('a,', 'b,', 1)}\n")
+    con = load_dir(tmp_path)
+    assert con.execute("SELECT message_id, line FROM sends ORDER BY line").fetchall() == [
+        ("a", 2),
+        ("b", 3),
+    ]
+    assert accounting(con) == {"sends.csv": [2, 2, 0, 0]}
 
 
 # ---------------------------------------------------------- property: nothing vanishes

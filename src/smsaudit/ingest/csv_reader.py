@@ -20,15 +20,19 @@ from .sniff import (
     header_and_delimiter,
     is_utf8,
     open_bytes,
+    read_head,
     sql_text,
     transcode,
     whole_file,
 )
 
 
-def raw(con: duckdb.DuckDBPyConnection, workdir: Path, src: Source, table: str) -> list[str]:
+def raw(
+    con: duckdb.DuckDBPyConnection, workdir: Path, src: Source, table: str, offset: int = 0
+) -> list[str]:
     """Table ``{table}_raw``: every record of a CSV file as text columns ``c0``…, with its
-    physical ``line``; refused records go to malformed_rows. Returns the header."""
+    physical ``line`` (plus ``offset``); refused records go to malformed_rows. Returns the
+    header."""
     head, is_gz = open_bytes(src.path)
     check_text(head, src.name)
     path = src.path
@@ -38,8 +42,8 @@ def raw(con: duckdb.DuckDBPyConnection, workdir: Path, src: Source, table: str) 
             text = head.decode("utf-8", errors="ignore")
         else:
             path = transcode(path, is_gz, workdir, utf16=utf16)
-            with path.open(encoding="utf-8") as fh:
-                text = fh.read(65536)
+            with path.open("rb") as fh:
+                text = read_head(fh).decode("utf-8", errors="ignore")
     header, delim = header_and_delimiter(text, src.name)
     names = [f"c{i}" for i in range(len(header))]
     params = {"p": str(path), "delim": delim}
@@ -50,10 +54,10 @@ def raw(con: duckdb.DuckDBPyConnection, workdir: Path, src: Source, table: str) 
         f"rejects_table='{table}_rej', rejects_scan='{table}_scan', "
         "max_line_size=100000000, null_padding=false, auto_detect=false)"
     )
-    nl = " + ".join(
-        f"(length(coalesce({c}, '')) - length(replace(coalesce({c}, ''), chr(10), '')))"
-        for c in names
-    )
+    # Newlines quoted inside the record; one flat call, not a sum nested once per column
+    # (DuckDB refuses expressions nested ~1,000 deep, and headers may be that wide).
+    every = f"concat_ws('', {', '.join(names)})"
+    nl = f"length({every}) - length(replace({every}, chr(10), ''))"
     create = (
         f"CREATE OR REPLACE TEMP TABLE {table}_raw AS "
         f"SELECT *, row_number() OVER () AS rec, {nl} AS nl FROM {reader}"
@@ -71,11 +75,12 @@ def raw(con: duckdb.DuckDBPyConnection, workdir: Path, src: Source, table: str) 
             con.execute(create, params)
         except duckdb.Error as exc2:
             raise InputError(f"unreadable CSV ({first_line(exc2)})", file=src.name) from None
-    _lines(con, src, table)
+    _lines(con, src, table, offset)
+    _recover(con, workdir, src, table, text.lstrip("\ufeff").splitlines()[0], offset)
     return header
 
 
-def _lines(con: duckdb.DuckDBPyConnection, src: Source, table: str) -> None:
+def _lines(con: duckdb.DuckDBPyConnection, src: Source, table: str, offset: int) -> None:
     """Give every record of ``{table}_raw`` its physical line; keep the refused records.
 
     DuckDB numbers records (header = 1) and skips those it refuses; a record's physical
@@ -86,16 +91,78 @@ def _lines(con: duckdb.DuckDBPyConnection, src: Source, table: str) -> None:
     n_nl = con.execute(f"SELECT coalesce(max(nl), 0) FROM {raw}").fetchone()
     if not (n_rej and n_rej[0]) and not (n_nl and n_nl[0]):
         con.execute(f"ALTER TABLE {raw} ADD COLUMN line BIGINT")
-        con.execute(f"UPDATE {raw} SET line = rec + 1")
+        con.execute(f"UPDATE {raw} SET line = rec + 1 + {int(offset)}")
         return
     positions = sql_text("csv_positions", raw=raw, rej=rej)
     con.execute(f"CREATE TEMP TABLE {table}_pos AS {positions}")
+    # A record broken by an unclosed quote is its first line alone: the lines after it are
+    # read again by _recover.
+    txt = f"CASE WHEN {_UNCLOSED} THEN rtrim(split_part(txt, chr(10), 1), chr(13)) ELSE txt END"
     con.execute(
-        f"""INSERT INTO malformed_rows SELECT $f, line, {clip("txt")},
+        f"""INSERT INTO malformed_rows SELECT $f, line + {int(offset)}, {clip(txt)},
             'malformed CSV record: ' || msg FROM {table}_pos WHERE rec IS NULL ORDER BY line""",
         {"f": src.name},
     )
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE {raw} AS
-            SELECT g.*, p.line FROM {raw} g JOIN {table}_pos p USING (rec)"""
+            SELECT g.*, p.line + {int(offset)} AS line
+            FROM {raw} g JOIN {table}_pos p USING (rec)"""
     )
+
+
+# A refused record spanning lines because a quote opened and did not close where a field
+# ends: the quote swallowed the records after it. (A well-quoted record over several lines
+# refused for its number of fields is one record, and stays one.)
+_UNCLOSED = "rec IS NULL AND msg ILIKE '%unterminated quote%' AND contains(txt, chr(10))"
+
+
+def _recover(
+    con: duckdb.DuckDBPyConnection,
+    workdir: Path,
+    src: Source,
+    table: str,
+    header: str,
+    offset: int,
+) -> None:
+    """Read again the lines an unclosed quote swallowed, from the line after it.
+
+    An unclosed quote makes DuckDB's reader refuse the whole span, up to the next quote, as
+    one record. Its first line is the rejected row; the records after it are real and are
+    read as a file of their own (the same header), at their physical lines, so reading
+    resumes at the next line that parses. One Python step per broken record, not per row.
+    """
+    if not con.execute(
+        f"SELECT 1 FROM duckdb_tables() WHERE table_name = '{table}_pos'"
+    ).fetchall():
+        return
+    spans = con.execute(
+        f"SELECT line, txt FROM {table}_pos WHERE {_UNCLOSED} ORDER BY line"
+    ).fetchall()
+    for i, (line, txt) in enumerate(spans):
+        # One kind of line end, as sniff.transcode writes: DuckDB trips on mixed ones.
+        rest = txt.split("\n", 1)[1].replace("\r\n", "\n")
+        part = workdir / f"{table}_q{i}.csv"
+        part.write_text(f"{header}\n{rest}\n", encoding="utf-8")
+        sub = f"{table}_q{i}"
+        # The span's second line is line 2 of the part file and line `line + 1` of the input.
+        raw(con, workdir, Source(src.kind, part, src.name, src.fmt), sub, offset + line - 1)
+        found = con.execute(f"SELECT count(*) FROM {sub}_raw").fetchall()[0][0]
+        if found:
+            con.execute(
+                f"INSERT INTO {table}_raw BY NAME SELECT * EXCLUDE (rec, nl) FROM {sub}_raw"
+            )
+        else:
+            # No line after it parses (a file cut inside a quoted field): the span stays one
+            # rejected record, whole.
+            first, last = offset + line, offset + line + txt.count("\n")
+            where = "input_file = $f AND line > $first AND line <= $last"
+            con.execute(
+                f"DELETE FROM malformed_rows WHERE {where}",
+                {"f": src.name, "first": first, "last": last},
+            )
+            con.execute(
+                f"UPDATE malformed_rows SET value = {clip('$txt')} "
+                "WHERE input_file = $f AND line = $first",
+                {"f": src.name, "first": first, "txt": txt},
+            )
+        con.execute(f"DROP TABLE {sub}_raw")

@@ -276,8 +276,10 @@ def load_format(path: Path) -> Format:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise InputError(f"cannot read format file ({exc.strerror})", file=str(path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"not a valid TOML file ({exc})", file=str(path)) from None
+    except RecursionError:
+        raise InputError("not a valid TOML file (nested too deeply)", file=str(path)) from None
     return parse_format(data, str(path))
 
 

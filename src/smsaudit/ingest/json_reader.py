@@ -26,7 +26,7 @@ def _first_line_is_json(head: bytes) -> bool:
     first = next((ln for ln in head.decode("utf-8", "replace").splitlines() if ln.strip()), "")
     try:
         json.loads(first)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     return True
 
@@ -42,6 +42,8 @@ def _json_error(src: Source, exc: duckdb.Error) -> InputError:
                 file=src.name,
                 line=err.lineno,
             )
+        except RecursionError:
+            return InputError("malformed JSON (nested too deeply)", file=src.name)
     return InputError(f"malformed JSON ({first_line(exc)})", file=src.name)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 __all__ = ["LoadReport", "Source", "discover", "kind_of", "load"]
 
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -24,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from .. import phone, schema
+from .. import phone, schema, scratch
 from ..errors import InputError
 from .accounting import account
 from .discover import Source, discover, kind_of
@@ -41,6 +40,11 @@ from .verdicts import (
 
 # Period bounds are calendar days in France (the billing clock of cost.BILLING_TZ).
 PERIOD_TZ = "Europe/Paris"
+# Bytes 0x80-0x9F read as Latin-1, and as Windows-1252 (its five undefined bytes stay Latin-1).
+_C1 = "".join(map(chr, range(0x80, 0xA0)))
+_CP1252_C1 = "".join(
+    bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in range(0x80, 0xA0)
+)
 
 
 @dataclass
@@ -90,7 +94,7 @@ def load(
         "CREATE OR REPLACE TABLE out_of_scope_rows "
         "(input_file VARCHAR, reason VARCHAR, rows BIGINT)"
     )
-    with tempfile.TemporaryDirectory(prefix="smsaudit-") as tmp:
+    with scratch.folder("load") as tmp:
         stager = Stager(con, Path(tmp))
         staged: dict[str, list[tuple[str, int]]] = {}
         # Kinds that a vendor record gives besides the kind it is counted as (role "also").
@@ -166,6 +170,17 @@ def _install_macros(con: duckdb.DuckDBPyConnection, assume_tz: str) -> None:
               WHEN timezone('{tz}', timezone('{tz}', ts) - INTERVAL 1 HOUR) = ts
                 THEN timezone('{tz}', ts) - INTERVAL 1 HOUR
               ELSE timezone('{tz}', ts) END)"""
+    )
+    # BINARY text (some Parquet writers store strings so): UTF-8 when valid, else each byte
+    # as Windows-1252, as sniff.transcode reads a CSV line; no byte is lost.
+    latin1 = (
+        "list_transform(range(0, length(hex(b)), 2), "
+        "lambda i: chr(('0x' || substr(hex(b), i + 1, 2))::INTEGER))"
+    )
+    con.execute(
+        f"""CREATE OR REPLACE TEMP MACRO smsaudit_blob_text(b) AS (
+            coalesce(try(decode(b)), translate(array_to_string({latin1}, ''),
+                                               {literal(_C1)}, {literal(_CP1252_C1)})))"""
     )
 
 

@@ -209,8 +209,16 @@ class Stager:
         # ``line``, ``input_file`` or ``rec`` cannot shadow ours.
         ours = {n: f"c{i}" for i, n in enumerate(names)}
         mapping = {canon: ours[n] for canon, n in self._map_columns(src, names).items()}
-        types = {ours[str(n)]: str(t) for n, t in desc}
-        cols = "".join(f", {quote(n)} AS {ours[n]}" for n in names if ours[n] in mapping.values())
+        blobs = {ours[str(n)] for n, t in desc if str(t) == "BLOB"}
+        # BINARY text columns are read as text (UTF-8, else Windows-1252).
+        types = {ours[str(n)]: "VARCHAR" if ours[str(n)] in blobs else str(t) for n, t in desc}
+        cols = "".join(
+            f", smsaudit_blob_text({quote(n)}) AS {ours[n]}"
+            if ours[n] in blobs
+            else f", {quote(n)} AS {ours[n]}"
+            for n in names
+            if ours[n] in mapping.values()
+        )
         if "file_row_number" in {n.lower() for n in names}:
             # DuckDB refuses file_row_number=true when the file has a column of that name.
             scan = "read_parquet($p) WITH ORDINALITY AS t"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import gzip
+import hashlib
 import io
 import zlib
 from collections.abc import Iterator
@@ -21,17 +22,37 @@ COMPRESSION_ERRORS = (OSError, EOFError, zlib.error)
 # ------------------------------------------------------------------------ file sniffing
 
 
+HEAD_BYTES = 65536
+# Longest first line read to find a header (a header of thousands of long names is legal).
+HEADER_MAX = 16 << 20
+
+
+def read_head(fh: io.BufferedIOBase | gzip.GzipFile) -> bytes:
+    """The first 64 KiB of an open file, extended to the end of its first line."""
+    head = fh.read(HEAD_BYTES)
+    while b"\n" not in head and len(head) < HEADER_MAX:
+        more = fh.read(HEAD_BYTES)
+        if not more:
+            break
+        head += more
+    return head
+
+
 def open_bytes(path: Path) -> tuple[bytes, bool]:
-    """The first 64 KiB (decompressed for .gz) and whether the file is gzip."""
-    with path.open("rb") as fh:
-        magic = fh.read(2)
+    """The first 64 KiB, at least the whole first line (decompressed for .gz), and whether
+    the file is gzip."""
+    try:
+        with path.open("rb") as fh:
+            magic = fh.read(2)
+    except OSError as exc:  # permission denied, gone since it was listed, a folder...
+        raise InputError(f"cannot read ({exc.strerror or exc})", file=path.name) from None
     is_gz = magic == b"\x1f\x8b"
     try:
         if is_gz:
             with gzip.open(path, "rb") as gz:
-                return gz.read(65536), True
+                return read_head(gz), True
         with path.open("rb") as fh:
-            return fh.read(65536), False
+            return read_head(fh), False
     except COMPRESSION_ERRORS as exc:
         raise InputError(f"truncated or corrupt compressed file ({exc})", file=path.name) from None
 
@@ -77,7 +98,9 @@ def transcode(path: Path, is_gz: bool, workdir: Path, *, utf16: bool = False) ->
     reader silently returns no rows for big-endian or ``\r\n`` files. A UTF-16 file is
     decoded whole by its BOM; a cut-off last code unit becomes U+FFFD, so the record shows.
     """
-    out = workdir / (path.name + ".utf8.csv")
+    # Named by a digest of the path: the user's name may be near the system's 255-byte limit.
+    digest = hashlib.sha256(str(path).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    out = workdir / f"{digest}.utf8.csv"
     opener = gzip.open if is_gz else open
     if utf16:
         with (
