@@ -232,3 +232,38 @@ def test_bad_settings_are_one_line_exit_2(
     )
     assert proc.returncode == 2
     assert message in one_line_error(proc)
+
+
+def test_outputs_are_byte_identical_under_any_machine_time_zone(tmp_path: Path) -> None:
+    """Tables, report (its SVG charts included) and workbook do not depend on TZ."""
+    outs = []
+    for tz in ("UTC", "Asia/Tokyo", "America/New_York"):
+        out = tmp_path / tz.replace("/", "_")
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "smsaudit",
+                "demo",
+                "--out",
+                str(out),
+                "-q",
+                "--format",
+                "csv",
+                "--format",
+                "xlsx",
+            ],
+            capture_output=True,
+            text=True,
+            # the workbook's creation time is the one thing that may change between runs
+            env={**os.environ, "TZ": tz, "SOURCE_DATE_EPOCH": "1780000000"},
+            timeout=300,
+        )
+        assert proc.returncode == 0, proc.stderr
+        outs.append(out)
+    names = sorted(p.name for p in outs[0].iterdir())
+    assert "report.html" in names
+    for out in outs[1:]:
+        assert sorted(p.name for p in out.iterdir()) == names
+        for name in names:
+            assert (out / name).read_bytes() == (outs[0] / name).read_bytes(), name

@@ -161,3 +161,20 @@ def test_windows_round_trip_and_grid_divides_every_boundary(
     grid = p.bucket_minutes
     assert 60 % grid == 0
     assert all(edge % grid == 0 for ws in windows for pair in ws for edge in pair)
+
+
+def test_user_profile_may_not_pass_for_a_shipped_one(tmp_path: Path) -> None:
+    """Outputs name the profile: a changed copy under a shipped name is refused, an
+    unchanged copy is the shipped profile."""
+    shipped = files("smsaudit.rules").joinpath("profiles", "fr-acoustic.toml").read_text()
+    same = tmp_path / "same.toml"
+    same.write_text(shipped)
+    assert load_profile(same) == load_profile("fr-acoustic")
+    changed = tmp_path / "mine.toml"
+    changed.write_text(
+        shipped.replace('monday = [["08:00", "20:00"]]', 'monday = [["07:00", "22:00"]]')
+    )
+    with pytest.raises(InputError, match="name 'fr-acoustic' is a shipped profile's"):
+        load_profile(changed)
+    changed.write_text(changed.read_text().replace('name = "fr-acoustic"', 'name = "my-hours"'))
+    assert load_profile(changed).windows[0] == ((7 * 60, 22 * 60),)

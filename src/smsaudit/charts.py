@@ -324,7 +324,11 @@ def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
                strftime(start, '%H:%M') AS start_label,
                strftime(stop, '%H:%M') AS stop_label,
                messages,
-               total_runs
+               total_runs,
+               -- what a screen reader says of a span (else Vega formats `stop` in the
+               -- machine's time zone, and the SVG would differ from one machine to the next)
+               run || ': ' || status || ', ' || strftime(start, '%H:%M') || ' to '
+                   || strftime(stop, '%H:%M') || ', ' || messages || ' messages' AS aria
         FROM spans
         ORDER BY campaign_id, local_date, blocked
         """,
@@ -355,6 +359,7 @@ def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
             x2="stop:T",
             y=alt.Y("run:N", title=None, sort=runs),
             color=alt.Color("status:N", title=None, scale=STATUS_SCALE),
+            description=alt.Description("aria:N"),
             tooltip=[
                 alt.Tooltip("run:N", title="Campaign · day"),
                 alt.Tooltip("status:N", title="Status"),

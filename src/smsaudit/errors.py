@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """``text`` on one line: control characters (a newline in a file name) escaped as
+    Python writes them, everything else, accents included, as it is."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class InputError(Exception):
     """Unusable input or arguments (exit code 2)."""
 
@@ -24,4 +32,4 @@ class InputError(Exception):
             )
             if part
         )
-        super().__init__(f"{where}: {message}" if where else message)
+        super().__init__(printable(f"{where}: {message}" if where else message))

@@ -34,6 +34,7 @@ import re
 import secrets
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
@@ -518,6 +519,11 @@ def write_xlsx(
             "nan_inf_to_errors": True,
         },
     )
+    # Created "now" in UTC, never in the machine's zone; SOURCE_DATE_EPOCH (the
+    # reproducible-builds convention) fixes it, so two runs give the same bytes.
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    created = datetime.fromtimestamp(int(epoch), UTC) if epoch.isdigit() else datetime.now(UTC)
+    workbook.set_properties({"created": created})
     try:
         summary_sheet = workbook.add_worksheet("summary")
         names = _sheet_names(present)

@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from . import outdir
+from .errors import printable
 from .ingest.load import LoadReport
 
 if TYPE_CHECKING:
@@ -245,7 +246,7 @@ class Audit:
             out.append(
                 (
                     "files ignored (no input format recognises them)",
-                    ", ".join(self.load_report.ignored),
+                    ", ".join(map(printable, self.load_report.ignored)),
                 )
             )
         return out

@@ -214,6 +214,8 @@ def _read(text: str, origin: str) -> Profile:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _bad(origin, f"not valid TOML ({exc})") from None
+    except RecursionError:
+        raise _bad(origin, "not valid TOML (nested too deeply)") from None
     return parse_profile(data, origin)
 
 
@@ -238,7 +240,15 @@ def load_profile(name_or_path: str | Path) -> Profile:
         content = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _bad(str(path), f"cannot read ({exc})") from None
-    return _read(content, str(path))
+    profile = _read(content, str(path))
+    # Outputs name the profile: a changed copy under a shipped name would pass for it.
+    if profile.name in _shipped_names() and profile != load_profile(profile.name):
+        raise _bad(
+            str(path),
+            f"name {profile.name!r} is a shipped profile's and the rules differ: "
+            "give your profile its own name",
+        )
+    return profile
 
 
 def list_profiles() -> list[Profile]:
