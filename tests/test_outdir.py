@@ -115,3 +115,50 @@ def test_out_inside_the_data_folder_is_allowed_it_is_never_read(tmp_path: Path) 
     proc = _cli("audit", str(data), "--out", str(out), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     shutil.rmtree(out)
+
+
+def test_a_second_run_on_a_folder_being_written_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    with outdir.staged(out) as work:
+        (work / "a.csv").write_text("first run\n")
+        busy = r"another smsaudit run \(process \d+\) is writing"
+        with pytest.raises(InputError, match=busy), outdir.staged(out):
+            pass  # pragma: no cover - refused before
+        proc = _cli("audit", str(_folder(tmp_path)), "--out", str(out), cwd=tmp_path)
+        assert proc.returncode == 2 and "another smsaudit run" in proc.stderr
+    assert (out / "a.csv").read_text() == "first run\n"
+    with outdir.staged(out) as work:  # released at the end
+        (work / "b.csv").write_text("next run\n")
+    assert sorted(p.name for p in out.iterdir()) == [outdir.MARKER, "b.csv"]
+
+
+def test_sigterm_leaves_no_half_written_folder_or_spill_files(tmp_path: Path) -> None:
+    """A scheduler's timeout (SIGTERM) mid-run: the run exits 143, the previous outputs
+    stay, and neither its staging folder nor DuckDB's spill folder is left behind."""
+    data = _folder(tmp_path)
+    out = tmp_path / "report"
+    assert _cli("audit", str(data), "--out", str(out), cwd=tmp_path).returncode == 0
+    before = _snapshot(out)
+    spills = tmp_path / "tmp"
+    spills.mkdir()
+    # Stall the run once it writes its outputs, then terminate it there.
+    code = (
+        "import sys, time; from smsaudit import export, cli\n"
+        "def stall(*a, **k): print('writing', flush=True); time.sleep(60)\n"
+        "export.write_csv = stall\n"
+        f"sys.exit(cli.main(['audit', {str(data)!r}, '--out', {str(out)!r}, '-q']))\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-c", code],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "TMPDIR": str(spills)},
+    )
+    assert proc.stdout is not None and proc.stdout.readline() == "writing\n"
+    assert [p.name for p in spills.iterdir() if "spill" in p.name]  # the run's own, now
+    assert [p.name for p in tmp_path.iterdir() if ".writing-" in p.name]
+    proc.terminate()
+    assert proc.wait(timeout=60) == 143
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exports", "report", "tmp"]
+    assert not [p for p in spills.iterdir() if p.is_dir()]
+    assert _snapshot(out) == before

@@ -7,7 +7,9 @@ found a planned message that would be blocked or suppressed.
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -452,8 +454,16 @@ def formats() -> None:
         typer.echo(f"    source: {f.source}")
 
 
+def _terminated(signum: int, _frame: object) -> None:
+    """SIGTERM (a scheduler's timeout, ``kill``) ends the run as an exception would: the
+    half-written output folder and DuckDB's spill files are removed on the way out."""
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: maps every failure to its exit code and a one-line message."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         code = app(args=argv, prog_name="smsaudit", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(3) from `check --fail-on`

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
-import shutil
-import tempfile
 from collections.abc import Iterator
 
 import duckdb
 
+from . import scratch
 from .errors import InputError
 
 
@@ -38,9 +36,8 @@ def connect(
             con.execute(f"SET {setting} = false")
     # Spill files go to a private folder of the system's temporary directory, removed at
     # exit, not to DuckDB's default ``.tmp`` in whatever folder the user ran us from.
-    spill = tempfile.mkdtemp(prefix="smsaudit-spill-")
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
-    con.execute("SET temp_directory = $dir", {"dir": spill})
+    spill = scratch.make("spill", at_exit=True)
+    con.execute("SET temp_directory = $dir", {"dir": str(spill)})
     if threads:
         con.execute(f"SET threads = {int(threads)}")
     if memory_limit:

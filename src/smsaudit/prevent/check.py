@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from os import PathLike
@@ -23,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from .. import db, rules, sqlfiles
+from .. import db, rules, scratch, sqlfiles
 from ..errors import InputError
 from ..ingest import detect, load
 from ..ingest.expressions import _ts_expr, literal
@@ -226,7 +225,7 @@ def _send_list(
             names.append(extra)
             picks.append(f"CAST({col(extra)} AS VARCHAR)")
     select = ", ".join(f"{p} AS {n}" for p, n in zip(picks, names, strict=True))
-    with tempfile.TemporaryDirectory(prefix="smsaudit-plan-") as tmp:
+    with scratch.folder("plan") as tmp:
         staged = Path(tmp) / "sends_plan.csv"
         try:
             con.execute(
