@@ -265,3 +265,46 @@ def test_late_campaigns_over_months_keep_the_chart_small(tmp_path: Path) -> None
     assert len(runs) == MAX_RUNS
     assert "and" in str(chart.title.subtitle) and "more" in str(chart.title.subtitle)
     assert to_svg(chart).lstrip().startswith(("<svg", "<?xml"))
+
+
+def test_every_chart_and_the_report_stay_small_on_years_of_traffic(tmp_path: Path) -> None:
+    """Nine years, 3,000 late campaigns, 40 aggregators, 6 currencies and 500 senders: every
+    chart holds a bounded number of rows (Altair refuses over 5,000), says what it left
+    out, and the report and workbook are written."""
+    import datetime as dt
+
+    import smsaudit
+    from smsaudit.charts import MAX_BARS, MAX_CURRENCIES, MAX_SERIES
+
+    lines = ["message_id,sent_at,msisdn,sender_id,campaign_id,aggregator,price,currency"]
+    start = dt.date(2017, 1, 2)
+    currencies = ["EUR", "USD", "GBP", "CHF", "SEK", "NOK"]
+    for c in range(3000):
+        day = start + dt.timedelta(days=c)  # one campaign a day, each late at 21:00 UTC
+        for hour in (9, 21):
+            n = len(lines)
+            lines.append(
+                f"m{n},{day}T{hour:02d}:00:00Z,06{n:08d},{30000 + c % 500},C{c:04d},"
+                f"agg{c % 40},0.05,{currencies[c % 6]}"
+            )
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "sends.csv").write_text("\n".join(lines) + "\n")
+    audit = smsaudit.audit(tmp_path / "data")
+    assert audit.count("late_campaigns") > 2000
+    for name in smsaudit.charts.CHARTS:
+        chart = audit.chart(name)
+        data = chart.to_dict()["datasets"]
+        assert max(len(rows) for rows in data.values()) <= 2 * MAX_BARS * 3, name
+    timeline = audit.chart("daily_timeline")
+    assert timeline.title.text == "Marketing traffic per local month"
+    assert "3,000 days of traffic, one bar per month" in str(timeline.title.subtitle)
+    wasted = audit.chart("wasted_spend_by_month").to_dict()
+    rows = next(iter(wasted["datasets"].values()))
+    assert len({r["aggregator"] for r in rows}) <= MAX_SERIES + 1
+    assert any(r["aggregator"].startswith("other (32 aggregators") for r in rows)
+    assert len({r["currency"] for r in rows}) == MAX_CURRENCIES
+    assert "2 more currencies not shown" in str(wasted["title"]["subtitle"])
+    assert len({r["month"] for r in rows}) == 9  # years, not 99 months
+    written = audit.save(tmp_path / "out", formats=("csv", "xlsx"))
+    assert (tmp_path / "out" / "report.html").stat().st_size < 3_000_000
+    assert any(p.name == "smsaudit.xlsx" for p in written)

@@ -44,6 +44,12 @@ REASONS = ["public_holiday", "sunday", "saturday_outside_hours", "weekday_outsid
 MAX_CAMPAIGNS = 25
 # At most this many (campaign, local day) rows in the late-campaign chart.
 MAX_RUNS = 60
+# Most bars of the daily timeline (days, else weeks, else months).
+MAX_BARS = 400
+# Wasted spend: most aggregators drawn apart, months before years, currencies.
+MAX_SERIES = 8
+MAX_MONTHS = 60
+MAX_CURRENCIES = 4
 
 Chart = alt.Chart | alt.LayerChart | alt.FacetChart
 
@@ -155,10 +161,16 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
            FROM send_windows WHERE category = 'marketing' GROUP BY ALL"""
     )
     try:
+        # Years of traffic would give thousands of bars: over MAX_BARS days, bars are weeks
+        # (from Monday), then months, so the chart's size never grows with the traffic.
+        span = con.execute(
+            "SELECT coalesce(max(local_date) - min(local_date) + 1, 0) FROM chart_daily"
+        ).fetchall()[0][0]
+        bucket = "day" if span <= MAX_BARS else "week" if span <= 7 * MAX_BARS else "month"
         days = _frame(
             con,
-            """
-            SELECT strftime(local_date, '%Y-%m-%d') AS day,
+            f"""
+            SELECT strftime(date_trunc('{bucket}', local_date), '%Y-%m-%d') AS day,
                    CASE WHEN blocked THEN 'blocked' ELSE 'allowed' END AS status,
                    sum(messages)::BIGINT AS messages
             FROM chart_daily
@@ -167,7 +179,7 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
             """,
         )
         holidays = pl.DataFrame(schema={"day": pl.String, "label": pl.String})
-        if _exists(con, "holiday_calendar"):
+        if bucket == "day" and _exists(con, "holiday_calendar"):
             # Only the holidays of territories actually texted, within the traffic's span.
             holidays = _frame(
                 con,
@@ -189,10 +201,15 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
         con.execute("DROP TABLE chart_daily")
     if days.is_empty():
         return _no_data(title)
+    heading = {
+        "day": ("Local date (recipient's clock)", "Day", "%a %d %b %Y"),
+        "week": ("Local week, from Monday (recipient's clock)", "Week of", "%a %d %b %Y"),
+        "month": ("Local month (recipient's clock)", "Month", "%b %Y"),
+    }[bucket]
     x = alt.X(
         "utcyearmonthdate(day):T",
-        title="Local date (recipient's clock)",
-        axis=alt.Axis(format="%d %b %Y", labelAngle=0),
+        title=heading[0],
+        axis=alt.Axis(format="%d %b %Y" if bucket != "month" else "%b %Y", labelAngle=0),
     )
     bars = (
         alt.Chart(days)
@@ -205,7 +222,7 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
             color=alt.Color("status:N", title=None, scale=STATUS_SCALE),
             order=alt.Order("status:N", sort="ascending"),
             tooltip=[
-                alt.Tooltip("utcyearmonthdate(day):T", title="Day", format="%a %d %b %Y"),
+                alt.Tooltip("utcyearmonthdate(day):T", title=heading[1], format=heading[2]),
                 alt.Tooltip("status:N", title="Status"),
                 alt.Tooltip("sum(messages):Q", title="Messages", format=","),
             ],
@@ -217,8 +234,13 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
     labels = base.mark_text(
         angle=270, align="right", baseline="bottom", dx=-4, dy=-2, color="#9467bd", fontSize=10
     ).encode(text=alt.Text("label:N"), y=alt.value(0))
+    subtitle = (
+        "Dashed lines: public holidays of the territories texted"
+        if bucket == "day"
+        else f"{span:,} days of traffic, one bar per {bucket}"
+    )
     return alt.layer(bars, rules, labels).properties(
-        title=alt.Title(title, subtitle="Dashed lines: public holidays of the territories texted"),
+        title=alt.Title(title.replace("day", bucket), subtitle=subtitle),
         width=WIDTH,
         height=260,
     )
@@ -229,25 +251,51 @@ def wasted_spend_by_month(con: duckdb.DuckDBPyConnection) -> Chart:
     title = "Wasted spend by month and aggregator"
     if not _exists(con, "wasted_spend"):
         return _no_data(title)
+    # Bounded whatever the data: the costliest MAX_SERIES aggregators, the others as one;
+    # years instead of months past MAX_MONTHS; the MAX_CURRENCIES costliest currencies.
     frame = _frame(
         con,
         """
-        SELECT month, coalesce(aggregator, 'unknown') AS aggregator, currency,
-               CAST(sum(messages) AS BIGINT) AS messages, CAST(sum(cost) AS DOUBLE) AS cost
-        FROM wasted_spend
-        WHERE cost IS NOT NULL
+        WITH priced AS (
+            SELECT month, coalesce(aggregator, 'unknown') AS aggregator, currency,
+                   sum(messages) AS messages, sum(cost) AS cost
+            FROM wasted_spend WHERE cost IS NOT NULL GROUP BY ALL
+        ),
+        agg AS (
+            SELECT aggregator, row_number() OVER (ORDER BY sum(cost) DESC, aggregator) AS n,
+                   count(*) OVER () AS total
+            FROM priced GROUP BY aggregator
+        ),
+        ccy AS (
+            SELECT currency, row_number() OVER (ORDER BY sum(cost) DESC, currency) AS n
+            FROM priced GROUP BY currency
+        ),
+        span AS (SELECT count(DISTINCT month) AS months FROM priced)
+        SELECT CASE WHEN (SELECT months FROM span) > $max_months THEN left(p.month, 4)
+                    ELSE p.month END AS month,
+               CASE WHEN a.n <= $max_series THEN p.aggregator
+                    ELSE 'other (' || (a.total - $max_series) || ' aggregators)' END AS aggregator,
+               p.currency,
+               CAST(sum(p.messages) AS BIGINT) AS messages, CAST(sum(p.cost) AS DOUBLE) AS cost
+        FROM priced AS p JOIN agg AS a USING (aggregator) JOIN ccy AS c USING (currency)
+        WHERE c.n <= $max_currencies
         GROUP BY ALL
         ORDER BY ALL
         """,
+        {"max_series": MAX_SERIES, "max_months": MAX_MONTHS, "max_currencies": MAX_CURRENCIES},
     )
+    more_ccy = con.execute(
+        "SELECT count(DISTINCT currency) FROM wasted_spend WHERE cost IS NOT NULL"
+    ).fetchall()[0][0] - len(set(frame["currency"].to_list()))
     unpriced = con.execute(
         "SELECT coalesce(sum(messages), 0) FROM wasted_spend WHERE cost IS NULL"
     ).fetchall()[0][0]
     if frame.is_empty():
         return _no_data(title, "No priced wasted spend")
-    subtitle = (
-        f"{int(unpriced):,} wasted messages without a price are not shown" if unpriced else ""
-    )
+    notes = [f"{int(unpriced):,} wasted messages without a price are not shown"] if unpriced else []
+    if more_ccy > 0:
+        notes.append(f"{more_ccy:,} more currencies not shown")
+    subtitle = " · ".join(notes)
     currencies = sorted({c for c in frame["currency"].to_list() if c is not None})
     single = currencies[0] if len(currencies) == 1 else None
     fmt = "$,.2f" if single else ",.2f"

@@ -152,7 +152,8 @@ def discover(
             raise InputError(f"unknown input kind {kind!r}")
         for p in paths:
             if not p.is_file():
-                raise InputError("no such file", file=str(p))
+                what = "a folder, not a file" if p.is_dir() else "no such file"
+                raise InputError(what, file=str(p))
             if _supported(p.name) and _canonical_header_fits(kind, p):
                 sources.append(Source(kind, p, str(p)))
                 continue
