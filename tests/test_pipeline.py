@@ -98,3 +98,20 @@ def test_period() -> None:
     assert ids(result, "blocked_window_messages") == ["m2"]  # m3 (1 May) is outside
     with pytest.raises(InputError, match="not a date"):
         smsaudit.audit(STORY, period=("May", None))
+
+
+def test_latest_safe_start_uses_the_profiles_close(story: smsaudit.Audit) -> None:
+    """21:30 under fr-af2m-2026: every safe start is 90 minutes later than under the 20:00
+    close of fr-acoustic (same campaigns, same rates)."""
+    later = smsaudit.audit(STORY, profile="fr-af2m-2026")
+
+    def starts(audit: smsaudit.Audit) -> dict[str, int]:
+        rows = audit.con.execute(
+            "SELECT size_class, latest_safe_start FROM latest_safe_start "
+            "WHERE latest_safe_start IS NOT NULL"
+        ).fetchall()
+        return {c: int(t[:2]) * 60 + int(t[3:]) for c, t in rows}
+
+    base, late = starts(story), starts(later)
+    assert base and base.keys() == late.keys()
+    assert all(late[c] - base[c] == 90 for c in base)

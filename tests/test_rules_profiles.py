@@ -178,3 +178,13 @@ def test_user_profile_may_not_pass_for_a_shipped_one(tmp_path: Path) -> None:
         load_profile(changed)
     changed.write_text(changed.read_text().replace('name = "fr-acoustic"', 'name = "my-hours"'))
     assert load_profile(changed).windows[0] == ((7 * 60, 22 * 60),)
+
+
+def test_weekday_close_is_the_profiles_own() -> None:
+    closes = {p.name: p.weekday_close for p in list_profiles()}
+    assert closes == {
+        "fr-acoustic": 20 * 60,
+        "fr-af2m-2024": 22 * 60,
+        "fr-af2m-2026": 21 * 60 + 30,
+        "fr-calls-2022": 20 * 60,
+    }

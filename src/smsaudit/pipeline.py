@@ -140,7 +140,9 @@ def audit(
         step("adding up wasted spend")
         sqlfiles.materialize(con, "wasted_spend")
         sqlfiles.materialize(con, "finance_summary")
-        sqlfiles.materialize(con, "latest_safe_start", {"close_minutes": 20 * 60})
+        # The profile's own close; a profile allowing nothing closes at 00:00: no safe start.
+        close = prof.weekday_close or 0
+        sqlfiles.materialize(con, "latest_safe_start", {"close_minutes": close})
         step("comparing rule profiles")
         rules.compare_profiles(con, alsace_moselle=alsace_moselle)
     return Audit(con=con, profile=prof, load_report=report, skipped=skipped)

@@ -89,6 +89,17 @@ class Profile:
         return dict(self.severities)[reason]
 
     @property
+    def weekday_close(self) -> int | None:
+        """The earliest weekday close, in minutes after local midnight: the end of the last
+        window of Monday to Friday (20:00 under fr-acoustic, 21:30 under fr-af2m-2026); else
+        of any day; None when nothing is ever allowed."""
+        for days in (self.windows[:5], self.windows):
+            closes = [day[-1][1] for day in days if day]
+            if closes:
+                return min(closes) if days is self.windows[:5] else max(closes)
+        return None
+
+    @property
     def bucket_minutes(self) -> int:
         """Coarsest time grid, in minutes, on which every window boundary falls.
 

@@ -1,8 +1,9 @@
 -- latest_safe_start: for each campaign size class, the latest local start time that still
 -- lets a campaign of the class's median size finish before the window closes, at the
 -- median send rate observed in the data.
---   $close_minutes: the close, in minutes after local midnight (fr-acoustic weekdays: 1200,
---   i.e. 20:00). Windows are half-open, so the last message must go strictly before it.
+--   $close_minutes: the profile's weekday close, in minutes after local midnight (1200, i.e.
+--   20:00, under fr-acoustic; 1290 under fr-af2m-2026; Profile.weekday_close). Windows are
+--   half-open, so the last message must go strictly before it.
 -- A campaign's rate is messages / minutes between its first and last marketing send;
 -- campaigns sent within one instant (a single message, say) have no observable rate and
 -- only count in `campaigns`. Size classes are decades of message count: 1-9, 10-99, ...
