@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from smsaudit import db, schema, sqlfiles
+from smsaudit.errors import InputError
 from smsaudit.rules import (
     Profile,
     build_window_calendar,
@@ -437,7 +438,7 @@ def test_bad_arguments() -> None:
         build_window_calendar(con, "fr-acoustic", datetime(2026, 1, 1), utc(2026, 2, 1), ["FR"])
     with pytest.raises(ValueError, match="before start"):
         build_window_calendar(con, "fr-acoustic", utc(2026, 2, 1), utc(2026, 1, 1), ["FR"])
-    with pytest.raises(ValueError, match="unknown territory 'US'"):
+    with pytest.raises(InputError, match="unknown territories US"):
         build_window_calendar(con, "fr-acoustic", utc(2026, 1, 1), utc(2026, 2, 1), ["US"])
     with pytest.raises(ValueError, match="does not divide"):
         calendar_params(

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from smsaudit import db
+from smsaudit.errors import InputError
 from smsaudit.rules.holiday_calendar import holiday_rows, holiday_table
 from smsaudit.schema import TERRITORY_CLOCKS
 
@@ -124,7 +125,7 @@ def test_names_do_not_follow_the_machine_locale(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_unknown_territory_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown territory 'US'"):
+    with pytest.raises(InputError, match="unknown territories US"):
         holiday_rows(["US"], [2026])
 
 

@@ -7,9 +7,11 @@ found a planned message that would be blocked or suppressed.
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,8 +20,8 @@ from typing import Annotated, Any
 import typer
 from typer.exceptions import TyperException
 
-from . import __version__
-from .errors import InputError
+from . import __version__, schema
+from .errors import CheckFailed, InputError, SmsauditError, printable
 
 app = typer.Typer(
     add_completion=False,
@@ -74,6 +76,10 @@ def _main(
             help="Print the version and exit.",
         ),
     ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="On an internal error, print its traceback (bug reports)."),
+    ] = False,
 ) -> None:
     """Audit marketing SMS sent to France: blocked windows, suppressions, wasted spend.
 
@@ -118,9 +124,8 @@ def _run(
         spec["dir"] = data
     if not spec:
         raise InputError("give DATA_DIR or at least --sends PATH")
-    from .prevent.periods import territories_of
 
-    terr = territories_of(territories) if territories is not None else None
+    terr = schema.territories(territories) if territories is not None else None
     with _progress(quiet) as step:
         result = audit(
             spec,  # type: ignore[arg-type]
@@ -422,8 +427,7 @@ def check_cmd(
     typer.echo(f"wrote {len(paths)} files to {out}/")
     failed = result.failures(fails)
     if failed:
-        typer.echo(f"smsaudit: check failed: {', '.join(failed)} (--fail-on)", err=True)
-        raise typer.Exit(3)
+        raise CheckFailed(f"{', '.join(failed)} (--fail-on)")
 
 
 def _formats(formats: list[str] | None) -> list[str]:
@@ -461,26 +465,34 @@ def _terminated(signum: int, _frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: maps every failure to its exit code and a one-line message."""
+    """Console entry point: maps every failure to its exit code and a one-line message.
+
+    ``--debug`` (anywhere on the line) or ``SMSAUDIT_DEBUG=1`` adds the traceback of an
+    internal error, for a bug report.
+    """
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args or os.environ.get("SMSAUDIT_DEBUG", "") not in ("", "0")
+    args = [a for a in args if a != "--debug"]
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, _terminated)
     try:
-        code = app(args=argv, prog_name="smsaudit", standalone_mode=False)
-        if isinstance(code, int) and code:  # typer.Exit(3) from `check --fail-on`
-            return code
-    except InputError as exc:
-        typer.echo(f"smsaudit: error: {exc}", err=True)
-        return 2
+        app(args=args, prog_name="smsaudit", standalone_mode=False)
+    except SmsauditError as exc:
+        typer.echo(f"smsaudit: {exc.label}: {exc}", err=True)
+        return exc.exit_code
     except typer.Exit as exc:
         return int(exc.exit_code)
     except typer.Abort:
         typer.echo("smsaudit: aborted", err=True)
         return 1
     except TyperException as exc:  # usage errors (exit code 2): bad option, missing argument
-        typer.echo(f"smsaudit: error: {exc.format_message()}", err=True)
+        typer.echo(f"smsaudit: error: {printable(exc.format_message())}", err=True)
         return int(exc.exit_code)
     except Exception as exc:  # an internal error: one line, not a traceback
-        typer.echo(f"smsaudit: internal error: {type(exc).__name__}: {exc}", err=True)
+        if debug:
+            traceback.print_exc()
+        hint = "" if debug else " (run again with --debug for the traceback)"
+        typer.echo(f"smsaudit: internal error: {type(exc).__name__}: {exc}{hint}", err=True)
         return 1
     return 0
 

@@ -1,4 +1,12 @@
-"""Errors a user can act on: one line naming the file, and the row and column when known."""
+"""smsaudit's errors: one tree, each class with its exit code and its one-line message.
+
+``SmsauditError`` is the base; the command line maps any of them, at one place
+(``cli.main``), to ``smsaudit: <label>: <message>`` and the class's exit code. Anything
+else is an internal error (exit 1); ``--debug`` shows its traceback.
+
+- ``InputError`` (2): unusable input or arguments, naming the file, row and column;
+- ``CheckFailed`` (3): ``smsaudit check --fail-on`` found what it was told to fail on.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +19,17 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-class InputError(Exception):
+class SmsauditError(Exception):
+    """Base of the errors smsaudit raises on purpose; never a bug."""
+
+    exit_code = 1
+    label = "error"
+
+
+class InputError(SmsauditError):
     """Unusable input or arguments (exit code 2)."""
+
+    exit_code = 2
 
     def __init__(
         self,
@@ -33,3 +50,10 @@ class InputError(Exception):
             if part
         )
         super().__init__(printable(f"{where}: {message}" if where else message))
+
+
+class CheckFailed(SmsauditError):
+    """``smsaudit check --fail-on``: the plan would waste messages (exit code 3)."""
+
+    exit_code = 3
+    label = "check failed"

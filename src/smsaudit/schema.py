@@ -13,7 +13,11 @@ The loader may store a VARCHAR column whose values repeat as an ENUM of those va
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
+
+from .errors import InputError
 
 # Territories of CONTRACT §3: region code -> IANA clock.
 TERRITORY_CLOCKS: dict[str, str] = {
@@ -27,6 +31,27 @@ TERRITORY_CLOCKS: dict[str, str] = {
     "MF": "America/Marigot",
     "PM": "America/Miquelon",
 }
+
+
+def territories(value: str | Iterable[str] | None) -> list[str]:
+    """Territory codes from ``"FR,RE"`` or a list, in TERRITORY_CLOCKS order; None means all.
+
+    The one check of a territory choice, for the command line and the Python API alike:
+    an empty choice (``','``) or an unknown code is an InputError (exit 2).
+    """
+    if value is None:
+        return list(TERRITORY_CLOCKS)
+    items = value.split(",") if isinstance(value, str) else list(value)
+    chosen = [t.strip().upper() for t in items if t.strip()]
+    if not chosen:
+        raise InputError("--territories names no territory (known: FR, RE, YT, GP, ...)")
+    unknown = sorted(set(chosen) - set(TERRITORY_CLOCKS))
+    if unknown:
+        raise InputError(
+            f"unknown territories {', '.join(unknown)} (known: {', '.join(TERRITORY_CLOCKS)})"
+        )
+    return sorted(set(chosen), key=list(TERRITORY_CLOCKS).index)
+
 
 MONEY = "DECIMAL(18,6)"
 

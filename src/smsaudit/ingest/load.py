@@ -79,13 +79,7 @@ def load(
     """
     report = LoadReport(sources=list(sources), ignored=list(ignored), assume_tz=assume_tz)
     _set_period(con, period)
-    allowed = sorted(set(territories) if territories else set(schema.TERRITORY_CLOCKS))
-    unknown = set(allowed) - set(schema.TERRITORY_CLOCKS)
-    if unknown:
-        raise InputError(
-            f"unknown territories {', '.join(sorted(unknown))} "
-            f"(known: {', '.join(schema.TERRITORY_CLOCKS)})"
-        )
+    allowed = schema.territories(territories)
     _install_macros(con, assume_tz)
     schema.create_all_empty(con)
     con.execute(schema.ddl("rejected_rows", schema.REJECTED_ROWS))

@@ -22,11 +22,11 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from .. import db, rules, scratch, sqlfiles
+from .. import db, rules, schema, scratch, sqlfiles
 from ..errors import InputError
 from ..ingest import detect, load
 from ..ingest.expressions import _ts_expr, literal
-from .periods import build_periods, install_local_text, territories_of
+from .periods import build_periods, install_local_text
 
 if TYPE_CHECKING:
     import polars as pl
@@ -241,7 +241,7 @@ def _send_list(
             con,
             [load.Source("sends", staged, path.name)],
             assume_tz=assume_tz,
-            territories=territories_of(territories) if territories else None,
+            territories=schema.territories(territories) if territories else None,
         )
     if result.count("sends"):
         rules.classify_sends(con, result.profile, alsace_moselle=alsace_moselle)
@@ -341,7 +341,7 @@ def _schedule_territories(
 ) -> None:
     """``schedule_territories(territory, share)``: the recipients' territories and their part
     of the recipients (``--recipients``), else the territories asked (default FR), share 1."""
-    from .. import phone, schema
+    from .. import phone
 
     clocks = ", ".join(f"({literal(t)}, {literal(z)})" for t, z in schema.TERRITORY_CLOCKS.items())
     con.execute(
@@ -349,7 +349,7 @@ def _schedule_territories(
         "AS t(territory, tz)"
     )
     if recipients is None:
-        chosen = territories_of(territories) if territories else ["FR"]
+        chosen = schema.territories(territories) if territories else ["FR"]
         values = ", ".join(f"({literal(t)}, 1.0)" for t in chosen)
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE schedule_territories AS SELECT * FROM (VALUES {values}) "
@@ -370,7 +370,7 @@ def _schedule_territories(
         {"p": str(rpath)},
     )
     phone.normalize_numbers(con, "recipients_raw", "recipients_map")
-    allowed = territories_of(territories) if territories else list(schema.TERRITORY_CLOCKS)
+    allowed = schema.territories(territories) if territories else list(schema.TERRITORY_CLOCKS)
     listed = ", ".join(literal(t) for t in allowed)
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE schedule_recipients AS

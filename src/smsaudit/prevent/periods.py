@@ -46,23 +46,6 @@ def install_local_text(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def territories_of(value: str | list[str] | None) -> list[str]:
-    """``FR,RE`` (or a list) -> territory codes; None means all nine. Unknown: an error."""
-    if value is None:
-        return list(schema.TERRITORY_CLOCKS)
-    items = value.split(",") if isinstance(value, str) else value
-    chosen = [t.strip().upper() for t in items if t.strip()]
-    if not chosen:
-        raise InputError("--territories names no territory (known: FR, RE, YT, GP, ...)")
-    unknown = sorted(set(chosen) - set(schema.TERRITORY_CLOCKS))
-    if unknown:
-        raise InputError(
-            f"unknown territories {', '.join(unknown)} "
-            f"(known: {', '.join(schema.TERRITORY_CLOCKS)})"
-        )
-    return sorted(set(chosen), key=list(schema.TERRITORY_CLOCKS).index)
-
-
 def build_periods(
     con: duckdb.DuckDBPyConnection,
     first_day: date,
@@ -138,7 +121,7 @@ def blocked_calendar(
         first,
         last,
         profile=prof,
-        territories=territories_of(territories),
+        territories=schema.territories(territories),
         alsace_moselle=alsace_moselle,
     )
     return BlockedCalendar(con, prof, first, last)

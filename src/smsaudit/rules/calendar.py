@@ -26,7 +26,7 @@ from typing import Any
 
 import duckdb
 
-from smsaudit import sqlfiles
+from smsaudit import schema, sqlfiles
 from smsaudit.rules.holiday_calendar import holiday_rows, holiday_table
 from smsaudit.rules.profiles import Profile, list_profiles, load_profile
 from smsaudit.schema import TERRITORY_CLOCKS
@@ -46,11 +46,8 @@ def _profile(profile: Profile | str) -> Profile:
 
 
 def _territories(territories: Iterable[str]) -> list[str]:
-    chosen = sorted(set(territories))
-    unknown = [t for t in chosen if t not in TERRITORY_CLOCKS]
-    if unknown:
-        raise ValueError(f"unknown territory {unknown[0]!r}; known: {sorted(TERRITORY_CLOCKS)}")
-    return chosen
+    chosen = list(territories)
+    return sorted(schema.territories(chosen)) if chosen else []
 
 
 def _instant(value: datetime, name: str) -> datetime:

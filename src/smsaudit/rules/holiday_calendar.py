@@ -16,7 +16,7 @@ from datetime import date
 import duckdb
 import holidays
 
-from smsaudit.schema import TERRITORY_CLOCKS
+from smsaudit import schema
 
 # Territory -> subdivision code of ``holidays.France``.
 SUBDIVISIONS: dict[str, str | None] = {
@@ -53,9 +53,8 @@ def holiday_rows(
     year_list = sorted(set(years))
     national = _france(None, year_list)
     rows: list[tuple[str, date, str]] = []
-    for territory in sorted(set(territories)):
-        if territory not in SUBDIVISIONS:
-            raise ValueError(f"unknown territory {territory!r}; known: {sorted(TERRITORY_CLOCKS)}")
+    chosen = list(territories)
+    for territory in sorted(schema.territories(chosen)) if chosen else []:
         days = set(national)
         subdiv = SUBDIVISIONS[territory]
         if subdiv is not None:
