@@ -184,11 +184,13 @@ _STATEMENTS = [
     """,
     """
     INSERT INTO rejected_rows VALUES
-        ('sends_may.csv', 14, 'msisdn', '+4412', 'invalid phone number'),
-        ('sends_may.csv', 15, 'msisdn', '+33 6 12 34', 'invalid phone number'),
-        ('sends_may.csv', 19, 'sent_at', '2026-13-01 10:00', 'invalid timestamp'),
-        ('receipts.json', 3, 'to', '+336999', 'invalid phone number'),
-        ('consent.csv', 7, 'status', 'MAYBE', 'unknown consent status')
+        ('sends_may.csv', 14, 'msisdn', '+4412', 'invalid phone number', 'invalid_phone_number'),
+        ('sends_may.csv', 15, 'msisdn', '+33 6 12 34', 'invalid phone number',
+         'invalid_phone_number'),
+        ('sends_may.csv', 19, 'sent_at', '2026-13-01 10:00', 'unreadable timestamp',
+         'unreadable_timestamp'),
+        ('receipts.json', 3, 'to', '+336999', 'invalid phone number', 'invalid_phone_number'),
+        ('consent.csv', 7, 'status', 'MAYBE', 'unknown consent status', 'unknown_consent_status')
     """,
     """
     INSERT INTO row_accounting VALUES

@@ -35,11 +35,12 @@ def test_row_accounting_matches_and_balances(result: smsaudit.Audit) -> None:
 def test_rejected_rows(result: smsaudit.Audit) -> None:
     got = result["rejected_rows"].rows()
     assert len(got) == len(PLANTED["rejected"])
-    for (file, line, column, _value, reason), (p_file, p_line, p_column, keyword) in zip(
+    for (file, line, column, _value, reason, code), (p_file, p_line, p_column, keyword) in zip(
         sorted(got), sorted(map(tuple, PLANTED["rejected"])), strict=True
     ):
         assert (file, line, column) == (p_file, p_line, p_column)
         assert keyword in reason
+        assert code != "other" and code.replace("_", " ") in reason, (code, reason)
 
 
 def test_blocked_window_messages(result: smsaudit.Audit) -> None:

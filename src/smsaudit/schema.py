@@ -162,7 +162,8 @@ REJECTED_ROWS = {
     "line": "BIGINT",
     "column": "VARCHAR",
     "value": "VARCHAR",
-    "reason": "VARCHAR",
+    "reason": "VARCHAR",  # for people: may carry details
+    "reason_code": "VARCHAR",  # for programs: stable (ingest.reasons.REASON_CODES)
 }
 
 ROW_ACCOUNTING = {

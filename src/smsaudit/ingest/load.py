@@ -29,6 +29,7 @@ from .accounting import account
 from .discover import Source, discover, kind_of
 from .expressions import literal, quote
 from .readers import Stager
+from .reasons import reason_code_sql
 from .specs import KINDS, SPECS
 from .verdicts import (
     VERDICT_COLUMNS,
@@ -82,7 +83,9 @@ def load(
     allowed = schema.territories(territories)
     _install_macros(con, assume_tz)
     schema.create_all_empty(con)
-    con.execute(schema.ddl("rejected_rows", schema.REJECTED_ROWS))
+    # Working table without reason_code: it is derived once, at the end, from the reason.
+    working = {k: v for k, v in schema.REJECTED_ROWS.items() if k != "reason_code"}
+    con.execute(schema.ddl("rejected_rows", working))
     con.execute(schema.ddl("row_accounting", schema.ROW_ACCOUNTING))
     con.execute(
         "CREATE OR REPLACE TABLE out_of_scope_rows "
@@ -106,8 +109,8 @@ def load(
                 con, kind, staged[kind], allowed, assume_tz, also.get(kind, [])
             )
     con.execute(
-        """CREATE OR REPLACE TABLE rejected_rows AS
-           SELECT r.* FROM (
+        f"""CREATE OR REPLACE TABLE rejected_rows AS
+           SELECT r.*, {reason_code_sql("r.reason")} AS reason_code FROM (
              SELECT * FROM rejected_rows
              UNION ALL SELECT input_file, line, NULL, value, reason FROM malformed_rows
            ) r JOIN files_read f USING (input_file) ORDER BY f.ord, r.line"""
