@@ -445,3 +445,21 @@ def test_no_input_row_vanishes(
             if "cp1252" in name and not raw.isascii():
                 continue  # a CP1252 line that happens to be valid UTF-8 is read as UTF-8
             assert key == canonical_key(spec, raw), (name, line)
+
+
+def test_every_reason_written_has_a_stable_code() -> None:
+    """No corpus or vendor case writes a reason without its code; codes are identifiers."""
+    from smsaudit.ingest.reasons import REASON_CODES
+
+    codes = {code for _, code in REASON_CODES}
+    seen: set[str] = set()
+    folders = [CORPUS / c for c in CASES if expected(c)["exit_code"] == 0]
+    folders += sorted(p for p in (Path(__file__).parent / "vendors").iterdir() if p.is_dir())
+    for folder in folders:
+        con = load_dir(folder)
+        for reason, code in con.execute("SELECT reason, reason_code FROM rejected_rows").fetchall():
+            assert code in codes, (folder.name, reason, code)
+            seen.add(code)
+    assert len(codes) == len(REASON_CODES)
+    assert all(c.isidentifier() and c.islower() for c in codes)
+    assert len(seen) >= 15  # the corpus exercises most of them
