@@ -514,7 +514,7 @@ def test_send_windows_keeps_every_send() -> None:
 def test_blocked_window_messages() -> None:
     con = db.connect()
     story(con)
-    sqlfiles.materialize(con, "blocked_window_messages", {"profile": "fr-acoustic"})
+    sqlfiles.materialize(con, "blocked_window_messages")
     columns = [r[0] for r in con.execute("DESCRIBE blocked_window_messages").fetchall()]
     assert columns == [
         "message_id",
@@ -552,7 +552,7 @@ def test_late_campaigns() -> None:
     con = db.connect()
     story(con)
     for table in ("blocked_window_messages", "late_campaigns"):  # the second reads the first
-        sqlfiles.materialize(con, table, {"profile": "fr-acoustic"})
+        sqlfiles.materialize(con, table)
     rows = con.execute("SELECT * FROM late_campaigns").fetchall()
     columns = [r[0] for r in con.execute("DESCRIBE late_campaigns").fetchall()]
     assert len(rows) == 1  # c2 never blocked; m6 is transactional

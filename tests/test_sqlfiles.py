@@ -29,11 +29,17 @@ def test_every_sql_file_is_one_select() -> None:
         assert statements[0].type == duckdb.StatementType.SELECT, name
 
 
-def test_materialize_binds_only_used_parameters(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_materialize_binds_exactly_the_parameters_the_file_takes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     con = db.connect()
     monkeypatch.setattr(sqlfiles, "query", lambda name: "SELECT $x::INTEGER + 1 AS y")
-    sqlfiles.materialize(con, "t", {"x": 41, "unused": "'; DROP TABLE t; --"})
+    sqlfiles.materialize(con, "t", {"x": 41})
     assert con.execute("SELECT y FROM t").fetchall() == [(42,)]
+    with pytest.raises(ValueError, match=r"takes \['x'\], given \['unused', 'x'\]"):
+        sqlfiles.materialize(con, "t", {"x": 41, "unused": "'; DROP TABLE t; --"})
+    with pytest.raises(ValueError, match=r"takes \['x'\], given \[\]"):
+        sqlfiles.materialize(con, "t")  # a forgotten parameter is no silent NULL
 
 
 def test_define_view_replaces_a_table_of_the_same_name(monkeypatch: pytest.MonkeyPatch) -> None:

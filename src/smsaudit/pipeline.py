@@ -13,57 +13,16 @@ from pathlib import Path
 
 import duckdb
 
-from . import db, reconcile, rules, sqlfiles
+from . import catalogue, db, rules, sqlfiles
 from .errors import InputError
 from .ingest import load
 from .ingest.formats import Format, get_format
+from .ingest.specs import KINDS
 from .results import Audit
 
-# Finding tables of CONTRACT §4, in the order people read them.
-FINDING_TABLES: tuple[str, ...] = (
-    "blocked_window_messages",
-    "wasted_spend",
-    "late_campaigns",
-    "suppressions",
-    "suppressed_not_opted_out",
-    "sends_after_suppression",
-    "missing_stop_footer",
-    "invalid_consent_source",
-    "consent_updates",
-    "rejected_rows",
-    "row_accounting",
-)
-
-# Further tables written next to the findings: the exclusion list to load into the sending
-# platform, the finance view, the safe-start advice, the
-# detail behind row_accounting and the STOPs no send explains, and the profiles compared.
-EXTRA_TABLES: tuple[str, ...] = (
-    "suppression_list",
-    "finance_summary",
-    "latest_safe_start",
-    "profile_comparison",
-    "out_of_scope_rows",
-    "unattributed_stops",
-)
-
-# Which inputs an audit needs beyond sends; without them it is skipped and said so.
-NEEDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "suppressions": (
-        ("suppressions", "mo", "receipts"),
-        "no suppression evidence given (suppressions*, mo* or receipts* files)",
-    ),
-    "suppression_list": (
-        ("suppressions", "mo", "receipts"),
-        "no suppression evidence given (suppressions*, mo* or receipts* files)",
-    ),
-    "sends_after_suppression": (
-        ("suppressions", "mo", "receipts"),
-        "no suppression evidence given (suppressions*, mo* or receipts* files)",
-    ),
-    "suppressed_not_opted_out": (("consent",), "no consent* export given"),
-    "consent_updates": (("consent",), "no consent* export given"),
-    "invalid_consent_source": (("consent",), "no consent* export given"),
-}
+# The contract's finding tables and the tables written beside them (catalogue.py).
+FINDING_TABLES: tuple[str, ...] = catalogue.FINDINGS
+EXTRA_TABLES: tuple[str, ...] = catalogue.EXTRAS
 
 Progress = Callable[[str], None]
 DataSpec = str | PathLike[str] | Mapping[str, str | PathLike[str] | Sequence[str | PathLike[str]]]
@@ -120,31 +79,25 @@ def audit(
             ignored=ignored,
             period=(_day(period[0]), _day(period[1])),
         )
-        step("classifying send times")
-        rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
-        step("pricing messages")
-        sqlfiles.materialize(con, "message_costs")
-        step("auditing blocked windows")
-        sqlfiles.materialize(con, "blocked_window_messages", {"profile": prof.name})
-        sqlfiles.materialize(con, "late_campaigns", {"profile": prof.name})
-        step("reconciling suppressions and consent")
-        reconcile.run(con, has_programs=report.has("programs"))
-        sqlfiles.materialize(con, "suppression_list")
-        skipped = {
-            table: why
-            for table, (kinds, why) in NEEDS.items()
-            if not any(report.has(k) for k in kinds)
-        }
-        if not _has_bodies(con):
-            skipped["missing_stop_footer"] = "the sends carry no message body"
-        step("adding up wasted spend")
-        sqlfiles.materialize(con, "wasted_spend")
-        sqlfiles.materialize(con, "finance_summary")
         # The profile's own close; a profile allowing nothing closes at 00:00: no safe start.
-        close = prof.weekday_close or 0
-        sqlfiles.materialize(con, "latest_safe_start", {"close_minutes": close})
-        step("comparing rule profiles")
-        rules.compare_profiles(con, alsace_moselle=alsace_moselle)
+        params = {
+            "has_programs": report.has("programs"),
+            "close_minutes": prof.weekday_close or 0,
+        }
+        for relation in catalogue.AUDIT_STEPS:
+            if relation.step:
+                step(relation.step)
+            if relation.name == "window_calendar":  # builds send_windows too
+                rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
+            elif relation.name == "profile_comparison":
+                rules.compare_profiles(con, alsace_moselle=alsace_moselle)
+            elif relation.build == "table":
+                sqlfiles.materialize(con, relation.name, {k: params[k] for k in relation.params})
+            elif relation.build == "view":
+                sqlfiles.define_view(con, relation.name)
+        skipped = catalogue.skipped(
+            {k for k in KINDS if report.has(k)}, has_bodies=_has_bodies(con)
+        )
     return Audit(con=con, profile=prof, load_report=report, skipped=skipped)
 
 

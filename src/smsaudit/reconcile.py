@@ -17,33 +17,19 @@ from __future__ import annotations
 
 import duckdb
 
-from . import sqlfiles
+from . import catalogue, sqlfiles
 
-# Dependency order: each table reads only canonical tables, ``message_costs`` and the tables
-# before it.
-RECONCILIATION_TABLES: tuple[str, ...] = (
-    "sender_routes",
-    "program_senders",
-    "blocked_sends",
-    "suppressions",
-    "unattributed_stops",
-    "sends_after_suppression",
-    "latest_consent",
-    "suppressed_not_opted_out",
-    "consent_updates",
-    "stop_footer_checks",
-    "missing_stop_footer",
-    "invalid_consent_source",
+# Dependency order (catalogue.py): each table reads only canonical tables, ``message_costs``
+# and the tables before it.
+_FIRST = catalogue.RELATIONS.index(catalogue.BY_NAME["sender_routes"])
+_LAST = catalogue.RELATIONS.index(catalogue.BY_NAME["invalid_consent_source"])
+RECONCILIATION_TABLES: tuple[str, ...] = tuple(
+    r.name for r in catalogue.RELATIONS[_FIRST : _LAST + 1]
 )
-
-# Created as views: one row per marketing send, read once (by missing_stop_footer) or to
-# trace a decision, so computing them when read costs less time and memory than keeping a
-# copy of every send. Their SQL takes no parameter.
-VIEWS: frozenset[str] = frozenset({"stop_footer_checks"})
 
 
 def run(con: duckdb.DuckDBPyConnection, *, has_programs: bool) -> None:
-    """Materialize :data:`RECONCILIATION_TABLES` in ``con`` (those of :data:`VIEWS` as views).
+    """Materialize :data:`RECONCILIATION_TABLES` in ``con`` (views where catalogue.py says).
 
     Needs the canonical tables (empty ones are fine) and ``message_costs``. ``has_programs``
     says whether a ``programs`` input was given; without it, routes come from the sends.
@@ -53,8 +39,10 @@ def run(con: duckdb.DuckDBPyConnection, *, has_programs: bool) -> None:
 
 
 def create(con: duckdb.DuckDBPyConnection, table: str, *, has_programs: bool) -> None:
-    """Create one of :data:`RECONCILIATION_TABLES`: a table, or a view if it is in VIEWS."""
-    if table not in VIEWS:
-        sqlfiles.materialize(con, table, {"has_programs": has_programs})
+    """Create one of :data:`RECONCILIATION_TABLES`: a table, or a view (catalogue.py)."""
+    relation = catalogue.BY_NAME[table]
+    if relation.build == "view":
+        sqlfiles.define_view(con, table)
         return
-    sqlfiles.define_view(con, table)
+    params = {"has_programs": has_programs}
+    sqlfiles.materialize(con, table, {k: params[k] for k in relation.params})

@@ -7,6 +7,7 @@ are bound with ``$name`` parameters; identifiers never come from user text.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -20,13 +21,27 @@ def query(name: str) -> str:
     return files("smsaudit").joinpath("sql", f"{name}.sql").read_text(encoding="utf-8")
 
 
+def parameters(name: str) -> frozenset[str]:
+    """The ``$name`` parameters ``sql/<name>.sql`` takes."""
+    return _parameters(query(name))
+
+
+@cache
+def _parameters(sql: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\$([a-z_][a-z0-9_]*)", sql))
+
+
 def materialize(
     con: duckdb.DuckDBPyConnection, table: str, params: dict[str, Any] | None = None
 ) -> None:
-    """Create (or replace) ``table`` from ``sql/<table>.sql`` with the bound ``params``."""
-    sql = query(table)
-    used = {k: v for k, v in (params or {}).items() if f"${k}" in sql}
-    con.execute(f"CREATE OR REPLACE TABLE {table} AS\n{sql}", used or None)
+    """Create (or replace) ``table`` from ``sql/<table>.sql`` with the bound ``params``,
+    which must be exactly the ones the file takes (a typo is an error, not a NULL)."""
+    given = dict(params or {})
+    if set(given) != parameters(table):
+        raise ValueError(
+            f"sql/{table}.sql takes {sorted(parameters(table))}, given {sorted(given)}"
+        )
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS\n{query(table)}", given or None)
     _as_text(con, table)
 
 

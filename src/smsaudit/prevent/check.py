@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -113,7 +113,22 @@ class PlanCheck:
                 french_csv=french_csv,
                 summary=self.summary(),
             )
+            paths.append(outdir.write_summary(work, self.to_dict()))
         return outdir.moved(paths, work, out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The check as plain data (``summary.json``): counts and names, never a number."""
+        from .. import __version__
+
+        return {
+            "smsaudit": __version__,
+            "command": "check",
+            "plan": self.kind,
+            "profile": self.profile.name,
+            "figures": {"blocked": self.blocked, "suppressed": self.suppressed},
+            "summary": [{"label": k, "text": v} for k, v in self.summary()],
+            "tables": {t: self.count(t) for t in self.tables},
+        }
 
 
 def check(
@@ -246,7 +261,7 @@ def _send_list(
     if result.count("sends"):
         rules.classify_sends(con, result.profile, alsace_moselle=alsace_moselle)
         sqlfiles.materialize(con, "message_costs")
-        sqlfiles.materialize(con, "blocked_window_messages", {"profile": result.profile.name})
+        sqlfiles.materialize(con, "blocked_window_messages")
     else:
         con.execute(
             "CREATE OR REPLACE TABLE blocked_window_messages AS SELECT NULL::VARCHAR AS msisdn, "

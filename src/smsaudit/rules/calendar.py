@@ -221,7 +221,7 @@ def compare_profiles(
                 alsace_moselle=alsace_moselle or chosen.alsace_moselle,
                 bucket_minutes=bucket_minutes,
             )
-            used = {k: v for k, v in params.items() if f"${k}" in query}
+            used = {k: v for k, v in params.items() if k in sqlfiles.parameters("window_calendar")}
             con.execute(
                 "INSERT INTO profile_calendars "
                 f"SELECT profile, territory, bucket, reason, severity, slot FROM ({query})",
