@@ -1,9 +1,7 @@
-"""Invariant checks the notebooks run after every audit, so a run on any data fails loudly;
-also their shared display set-up (``setup_display``).
-
-Each check reads the audit's DuckDB connection (aggregates only, never whole tables) and
-raises ``AssertionError`` with the offending table and value. ``check_audit`` prints one
-line per check, identical from run to run on the same data.
+"""What the notebooks run after every audit, so a run on any data fails loudly: the
+package's invariant checks (``smsaudit.checks``), the calendar's and schedule's shapes, and
+the shared display set-up (``setup_display``). ``check_audit`` prints one line per check,
+identical from run to run on the same data.
 """
 
 from __future__ import annotations
@@ -13,48 +11,8 @@ from collections.abc import Iterable
 import polars as pl
 
 import smsaudit
+from smsaudit import catalogue, checks
 from smsaudit.charts import enable_notebook_renderer
-
-# CONTRACT §4: the key columns of every finding table (more are allowed, never fewer).
-CONTRACT_COLUMNS: dict[str, tuple[str, ...]] = {
-    "blocked_window_messages": (
-        "message_id", "msisdn", "sender_id", "campaign_id", "territory", "local_time",
-        "reason", "severity", "segments", "cost", "currency",
-    ),
-    "wasted_spend": (
-        "month", "aggregator", "campaign_id", "reason", "messages", "segments", "cost", "currency",
-    ),
-    "late_campaigns": (
-        "campaign_id", "first_sent_at", "last_sent_at", "messages", "messages_blocked",
-        "cost_blocked",
-    ),
-    "suppressions": ("msisdn", "sender_id", "suppressed_at", "evidence"),
-    "suppressed_not_opted_out": (
-        "msisdn", "program_id", "sender_id", "suppressed_at", "consent_status", "status_date",
-        "finding",
-    ),
-    "sends_after_suppression": (
-        "message_id", "msisdn", "sender_id", "sent_at", "suppressed_at", "cost",
-    ),
-    "missing_stop_footer": ("message_id", "sender_id", "expected"),
-    "invalid_consent_source": ("msisdn", "program_id", "consent_source"),
-    "consent_updates": ("msisdn", "program_id", "status", "status_date"),
-    "rejected_rows": ("input_file", "line", "column", "value", "reason"),
-    "row_accounting": (
-        "input_file", "rows_read", "rows_used", "rows_rejected", "rows_out_of_scope",
-    ),
-}  # fmt: skip
-
-# CONTRACT §3/§4: the only values these columns may hold.
-CONTRACT_VALUES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("blocked_window_messages", "reason"): (
-        "public_holiday", "sunday", "saturday_outside_hours", "weekday_outside_hours",
-    ),
-    ("blocked_window_messages", "severity"): ("violation", "warning"),
-    ("suppressions", "evidence"): ("export", "stop_mo", "error_061"),
-    ("suppressed_not_opted_out", "finding"): ("never_opted_out", "rejoin_without_evidence"),
-    ("consent_updates", "status"): ("OPTED-OUT",),
-}  # fmt: skip
 
 
 def setup_display() -> None:
@@ -68,69 +26,14 @@ def setup_display() -> None:
     enable_notebook_renderer()
 
 
-def _one(audit: smsaudit.Audit, sql: str, params: dict[str, object] | None = None) -> int:
-    row = audit.con.execute(sql, params).fetchone()
-    return int(row[0] or 0) if row else 0
-
-
-def row_accounting(audit: smsaudit.Audit) -> str:
-    """Every input row is used, rejected or out of scope (CONTRACT §4 invariant)."""
-    if not audit.row_accounting_balances():
-        bad = audit.con.execute(
-            "SELECT * FROM row_accounting "
-            "WHERE rows_read <> rows_used + rows_rejected + rows_out_of_scope ORDER BY input_file"
-        ).fetchall()
-        raise AssertionError(f"row accounting does not balance: {bad}")
-    files = audit.count("row_accounting")
-    rows = _one(audit, "SELECT sum(rows_read) FROM row_accounting")
-    return (
-        f"row accounting balances: {rows:,} rows read in {files} input files = "
-        "used + rejected + out of scope"
-    )
-
-
-def contract_columns(audit: smsaudit.Audit, tables: Iterable[str]) -> str:
-    """Each finding table carries its contract columns, and enumerated ones hold contract values."""
-    tables = list(tables)
-    for table in tables:
-        columns = set(audit.table(table, limit=0).columns)
-        missing = [c for c in CONTRACT_COLUMNS[table] if c not in columns]
-        assert not missing, f"{table} lacks contract column(s) {missing}"
-    for (table, column), allowed in CONTRACT_VALUES.items():
-        if table not in tables:
-            continue
-        # Identifiers come from the constants above, never from data.
-        bad = audit.con.execute(
-            f"SELECT DISTINCT {column} FROM {table} "
-            f"WHERE {column} IS NULL OR NOT list_contains($allowed, {column}) ORDER BY 1",
-            {"allowed": list(allowed)},
-        ).fetchall()
-        assert not bad, f"{table}.{column} holds values outside the contract: {bad}"
-    return f"contract columns and values present in {len(tables)} finding tables"
-
-
-def pricing(audit: smsaudit.Audit) -> str:
-    """No cost is a silent zero; unpriced messages are reported, not failed (a data gap)."""
-    silent = _one(
-        audit,
-        "SELECT count(*) FROM message_costs WHERE price_source IS NULL AND cost IS NOT NULL",
-    )
-    assert silent == 0, f"{silent} messages without a price source carry a cost"
-    unpriced = _one(audit, "SELECT count(*) FROM message_costs WHERE cost IS NULL")
-    if unpriced == 0:
-        return "every message is priced (receipt, rate card or send row)"
-    wasted = _one(audit, "SELECT sum(unpriced_messages) FROM wasted_spend")
-    return (
-        f"WARNING: {unpriced:,} messages have no price ({wasted:,} of them wasted): their cost "
-        "is unknown and missing from every total, which are lower bounds"
-    )
-
-
 def check_audit(audit: smsaudit.Audit, tables: Iterable[str] | None = None) -> None:
-    """Run every check on ``tables`` (default: all finding tables) and print what held."""
+    """Run the package's invariant checks (``smsaudit.checks``) on ``tables`` (default: every
+    finding table; a skipped one is empty, with its columns) and print what held; a broken
+    invariant fails the cell."""
     chosen = list(audit.tables if tables is None else tables)
-    for line in (row_accounting(audit), contract_columns(audit, chosen), pricing(audit)):
-        print(("" if line.startswith("WARNING") else "ok: ") + line)
+    for check in checks.run_all(audit.con, chosen):
+        assert check.ok, check.message
+        print(("WARNING: " if check.status == "warning" else "ok: ") + check.message)
     for table, why in sorted(audit.skipped.items()):
         print(f"skipped: {table}: {why}")
 
@@ -139,7 +42,7 @@ def check_calendar(periods: pl.DataFrame) -> None:
     """The calendar's periods tile each territory: contiguous, merged, with known verdicts."""
     assert set(periods["state"].unique()) <= {"allowed", "blocked"}, "calendar_periods.state"
     blocked = periods.filter(pl.col("state") == "blocked")
-    reasons = CONTRACT_VALUES[("blocked_window_messages", "reason")]
+    reasons = catalogue.REASONS
     assert set(blocked["reason"].unique()) <= set(reasons), "calendar_periods.reason"
     assert periods.filter(pl.col("state") == "allowed")["reason"].null_count() == len(
         periods.filter(pl.col("state") == "allowed")

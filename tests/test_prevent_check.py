@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -185,6 +186,9 @@ def test_fail_on_gives_exit_code_3_for_a_scheduler(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "messages after the close  150,000" in proc.stdout
     assert (tmp_path / "out" / "schedule_check.csv").exists()
+    summary = json.loads((tmp_path / "out" / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["command"], summary["plan"]) == ("check", "schedule")
+    assert summary["figures"] == {"blocked": 150_000, "suppressed": 0}
     proc = _cli(
         "check", str(plan), "--out", "out2", "--fail-on", "blocked,suppressed", cwd=tmp_path
     )
@@ -212,7 +216,13 @@ def test_calendar_command_writes_csv_and_ics(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     names = sorted(p.name for p in (tmp_path / "cal").iterdir())
-    assert names == [".smsaudit-output", "calendar.csv", "calendar_FR.ics", "calendar_GP.ics"]
+    assert names == [
+        ".smsaudit-output",
+        "calendar.csv",
+        "calendar_FR.ics",
+        "calendar_GP.ics",
+        "summary.json",
+    ]
     header = (tmp_path / "cal" / "calendar.csv").read_text().splitlines()[0]
     assert header == (
         "territory,clock,state,reason,severity,start_utc,end_utc,start_local,end_local"

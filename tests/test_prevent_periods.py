@@ -136,7 +136,12 @@ def test_overseas_clocks_and_abolition_days(
 def test_ics_files_parse_and_hold_one_event_per_blocked_period(tmp_path: Path) -> None:
     cal = blocked_calendar("2027-03-01", "2027-03-31", territories="FR,RE")
     paths = cal.save(tmp_path)
-    assert sorted(p.name for p in paths) == ["calendar.csv", "calendar_FR.ics", "calendar_RE.ics"]
+    assert sorted(p.name for p in paths) == [
+        "calendar.csv",
+        "calendar_FR.ics",
+        "calendar_RE.ics",
+        "summary.json",
+    ]
     for territory in ("FR", "RE"):
         parsed = Calendar.from_ical((tmp_path / f"calendar_{territory}.ics").read_bytes())
         assert str(parsed["VERSION"]) == "2.0" and parsed["PRODID"]

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 import smsaudit
+from smsaudit import catalogue
 
 STORY = Path(__file__).parent / "data" / "story"
 
@@ -104,3 +105,55 @@ def test_a_skipped_audit_writes_no_file_and_says_why(tmp_path: Path) -> None:
     assert "blocked_window_messages.csv" in names
     report = (out / "report.html").read_text()
     assert "Not produced: the audit was skipped (no consent* export given)" in report
+
+
+def test_to_dict_holds_figures_by_stable_key_and_every_outcome() -> None:
+    import json
+
+    audit = smsaudit.audit(smsaudit.demo_data_dir())
+    data = json.loads(json.dumps(audit.to_dict()))  # plain JSON all the way down
+    assert data["profile"] == "fr-acoustic"
+    figures = {k: v["value"] for k, v in data["figures"].items()}
+    assert figures["blocked_messages"] == 667 and figures["to_opt_out"] == 21
+    assert figures["sends_after_suppression"] == 77 and figures["rejected_rows"] == 5
+    assert data["wasted_spend"] == {"EUR": "55.87"}
+    assert set(data["tables"]) == set(audit.tables) | set(catalogue.EXTRAS)
+    assert data["tables"]["late_campaigns"] == {"outcome": "ran", "rows": 2, "reason": None}
+    assert [c["status"] for c in data["checks"]] == ["ok", "ok", "ok"]
+    assert sum(f["rows_read"] for f in data["inputs"]["files"]) == 10_212
+
+
+def test_summary_json_is_written_with_the_tables_and_holds_no_number(tmp_path: Path) -> None:
+    import json
+    import re
+
+    folder = tmp_path / "data"
+    (folder).mkdir()
+    (folder / "sends.csv").write_text(
+        "message_id,sent_at,msisdn,sender_id\nm1,2026-05-04T10:00:00Z,0612345678,36184\n"
+    )
+    audit = smsaudit.audit(folder)
+    paths = audit.save(tmp_path / "out", mask_msisdn=True)
+    summary = tmp_path / "out" / "summary.json"
+    assert summary in paths
+    data = json.loads(summary.read_text(encoding="utf-8"))
+    assert data["tables"]["consent_updates"] == {
+        "outcome": "skipped",
+        "rows": 0,
+        "reason": "no consent* export given",
+    }
+    assert data["tables"]["blocked_window_messages"]["outcome"] == "empty"
+    assert not re.search(r"6\D?12\D?34\D?56\D?78", summary.read_text(encoding="utf-8"))
+
+
+def test_sql_gives_text_as_text() -> None:
+    audit = smsaudit.audit(smsaudit.demo_data_dir())
+    frame = audit.sql(
+        "SELECT sender_id, count(*) AS n FROM sends WHERE sender_id = $s GROUP BY 1", {"s": "36184"}
+    )
+    assert frame.schema["sender_id"] == pl.String and frame["n"][0] > 0
+    enum_backed = audit.con.execute(
+        "SELECT data_type FROM duckdb_columns() WHERE table_name = 'sends' "
+        "AND column_name = 'sender_id'"
+    ).fetchall()[0][0]
+    assert enum_backed.startswith("ENUM")  # the loader's dictionary: Audit.sql hides it

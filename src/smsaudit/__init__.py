@@ -19,8 +19,10 @@ __version__ = "0.1.0"
 __all__ = [
     "FINDING_TABLES",
     "Audit",
+    "CheckFailed",
     "InputError",
     "Profile",
+    "SmsauditError",
     "__version__",
     "audit",
     "blocked_calendar",
@@ -34,8 +36,10 @@ __all__ = [
 _LAZY = {
     "FINDING_TABLES": "smsaudit.pipeline",
     "Audit": "smsaudit.results",
+    "CheckFailed": "smsaudit.errors",
     "InputError": "smsaudit.errors",
     "Profile": "smsaudit.rules",
+    "SmsauditError": "smsaudit.errors",
     "audit": "smsaudit.pipeline",
     "blocked_calendar": "smsaudit.prevent.periods",
     "check": "smsaudit.prevent.check",
@@ -47,7 +51,7 @@ _LAZY = {
 
 if TYPE_CHECKING:
     from .cost import count_segments
-    from .errors import InputError
+    from .errors import CheckFailed, InputError, SmsauditError
     from .pipeline import FINDING_TABLES, audit, demo_data_dir
     from .prevent.check import check
     from .prevent.periods import blocked_calendar

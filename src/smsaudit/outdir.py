@@ -11,13 +11,14 @@ run never overwrites a file it did not write.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from . import scratch
 from .errors import InputError
@@ -28,6 +29,8 @@ except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
 MARKER = ".smsaudit-output"
+# Written by every run beside its tables: the run as data, for scheduled jobs.
+SUMMARY_NAME = "summary.json"
 
 
 def check(out: Path, inputs: Iterable[Path] = ()) -> None:
@@ -128,3 +131,10 @@ def _unlock(handle: IO[str]) -> None:
 def moved(paths: Iterable[Path], work: Path, out: Path) -> list[Path]:
     """The paths written under ``work``, as they are now under ``out``."""
     return [out / p.relative_to(work) for p in paths]
+
+
+def write_summary(folder: Path, data: dict[str, Any]) -> Path:
+    """``summary.json`` in ``folder``: ``data`` as indented UTF-8 JSON."""
+    path = folder / SUMMARY_NAME
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return path

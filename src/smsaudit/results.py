@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
-from . import outdir
+from . import catalogue, checks, outdir
+from .checks import Check
 from .errors import printable
 from .ingest.load import LoadReport
 
@@ -28,16 +29,18 @@ FORMATS = ("csv", "parquet", "xlsx")
 
 @dataclass(frozen=True)
 class Headline:
-    """One headline figure: a label, its value as shown, and the raw number."""
+    """One headline figure: a label, its value as shown, the raw number, and a stable key
+    (for ``summary.json`` and scheduled jobs; labels may change wording, keys do not)."""
 
     label: str
     text: str
     value: float | int
+    key: str = ""
 
     @classmethod
-    def count(cls, label: str, value: int) -> Headline:
+    def count(cls, label: str, value: int, key: str = "") -> Headline:
         """A whole-number figure, with thousands separators."""
-        return cls(label, f"{value:,}", value)
+        return cls(label, f"{value:,}", value, key)
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,9 +60,7 @@ class Audit:
     @property
     def tables(self) -> tuple[str, ...]:
         """Names of the finding tables, in reading order."""
-        from .pipeline import FINDING_TABLES
-
-        return FINDING_TABLES
+        return catalogue.FINDINGS
 
     def table(self, name: str, *, limit: int | None = None) -> pl.DataFrame:
         """A finding (or any audit) table as a polars DataFrame, in its stored order."""
@@ -108,32 +109,45 @@ class Audit:
         if not wasted:
             total = 0.0
         out = [
-            Headline.count("messages audited", n("SELECT count(*) FROM sends")),
-            Headline.count("marketing messages", marketing),
+            Headline.count("messages audited", n("SELECT count(*) FROM sends"), "messages"),
+            Headline.count("marketing messages", marketing, "marketing_messages"),
             Headline(
                 f"sent in a blocked window ({self.profile.name})",
                 f"{blocked:,} ({share:.1%})",
                 blocked,
+                "blocked_messages",
             ),
         ]
         if warnings:
-            out.append(Headline.count("sent in a tolerated window (warning)", warnings))
+            out.append(
+                Headline.count("sent in a tolerated window (warning)", warnings, "tolerated")
+            )
         out += [
-            Headline("wasted spend", wasted_text, total),
-            Headline.count("suppressed pairs", self.count("suppressions")),
-            Headline.count("contacts to opt out in Campaign", self.count("consent_updates")),
-            Headline.count("sends after suppression", self.count("sends_after_suppression")),
+            Headline("wasted spend", wasted_text, total, "wasted_spend"),
+            Headline.count("suppressed pairs", self.count("suppressions"), "suppressed_pairs"),
             Headline.count(
-                "unpriced messages", n("SELECT count(*) FROM message_costs WHERE cost IS NULL")
+                "contacts to opt out in Campaign", self.count("consent_updates"), "to_opt_out"
             ),
-            Headline.count("rejected input rows", self.count("rejected_rows")),
+            Headline.count(
+                "sends after suppression",
+                self.count("sends_after_suppression"),
+                "sends_after_suppression",
+            ),
+            Headline.count(
+                "unpriced messages",
+                n("SELECT count(*) FROM message_costs WHERE cost IS NULL"),
+                "unpriced_messages",
+            ),
+            Headline.count("rejected input rows", self.count("rejected_rows"), "rejected_rows"),
             Headline.count(
                 "rows out of scope",
                 n("SELECT coalesce(sum(rows_out_of_scope), 0) FROM row_accounting"),
+                "rows_out_of_scope",
             ),
             Headline.count(
                 f"timestamps without offset (read in {self.load_report.assume_tz})",
                 self.load_report.naive_timestamps,
+                "naive_timestamps",
             ),
         ]
         return out
@@ -259,6 +273,63 @@ class Audit:
         )
         return bool(bad == 0)
 
+    def checks(self) -> list[Check]:
+        """The invariant checks (``smsaudit.checks``) on the findings that ran."""
+        ran = [t for t in self.tables if t not in self.skipped]
+        return checks.run_all(self.con, ran)
+
+    def outcomes(self) -> dict[str, dict[str, Any]]:
+        """Per finding and extra table: ``ran`` (with rows), ``empty``, or ``skipped`` (why)."""
+        out: dict[str, dict[str, Any]] = {}
+        for table in (*self.tables, *catalogue.EXTRAS):
+            if table in self.skipped:
+                out[table] = {"outcome": "skipped", "rows": 0, "reason": self.skipped[table]}
+            else:
+                rows = self.count(table)
+                out[table] = {"outcome": "ran" if rows else "empty", "rows": rows, "reason": None}
+        return out
+
+    def to_dict(self, headline: Sequence[Headline] | None = None) -> dict[str, Any]:
+        """The audit as plain data (what ``summary.json`` holds): profile, figures by stable
+        key, one outcome per table, assumptions, actions, inputs and the invariant checks.
+        Counts and names only: no phone number, masked or not."""
+        from . import __version__
+
+        figures = list(headline if headline is not None else self.summary())
+        names = ("input_file", "kind", "rows_read", "rows_used", "rows_rejected")
+        accounting = self.con.execute(
+            f"SELECT {', '.join(names)}, rows_out_of_scope FROM row_accounting"
+        ).fetchall()
+        cent = Decimal("0.01")
+        return {
+            "smsaudit": __version__,
+            "profile": self.profile.name,
+            "figures": {
+                h.key: {"label": h.label, "value": _plain(h.value), "text": h.text} for h in figures
+            },
+            "wasted_spend": {c: str(v.quantize(cent)) for c, v in self.wasted_by_currency.items()},
+            "tables": self.outcomes(),
+            "assumptions": [{"label": k, "text": v} for k, v in self.assumptions()],
+            "actions": self.actions(),
+            "inputs": {
+                "files": [
+                    dict(zip((*names, "rows_out_of_scope"), r, strict=True)) for r in accounting
+                ],
+                "ignored": list(self.load_report.ignored),
+                "assume_tz": self.load_report.assume_tz,
+            },
+            "checks": [
+                {"name": c.name, "status": c.status, "message": c.message} for c in self.checks()
+            ],
+        }
+
+    def sql(self, query: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
+        """Run a query on the audit's tables and get a polars DataFrame; text columns come
+        back as text (never ENUM/Categorical), so they join and compare plainly."""
+        frame: pl.DataFrame = self.con.sql(query, params=params).pl()
+        text = [c for c, t in frame.schema.items() if isinstance(t, pl.Categorical | pl.Enum)]
+        return frame.with_columns(pl.col(text).cast(pl.String)) if text else frame
+
     # --------------------------------------------------------------- charts
 
     def chart(self, name: str) -> alt.TopLevelMixin:
@@ -313,11 +384,9 @@ class Audit:
         assumptions = self.assumptions()
         actions = self.actions()
         summary = [*self.summary_cells(figures), *((k, v, None) for k, v in assumptions)]
-        from .pipeline import EXTRA_TABLES
-
         paths = export.save(
             self.con,
-            self.tables + EXTRA_TABLES,
+            self.tables + catalogue.EXTRAS,
             out,
             list(dict.fromkeys(formats)),
             mask_secret=secret,
@@ -326,6 +395,7 @@ class Audit:
             actions=actions,
             skipped=self.skipped,
         )
+        paths.append(outdir.write_summary(out, self.to_dict(figures)))
         if html_report:
             built = {name: charts.build(self.con, name) for name in charts.CHARTS}
             paths.append(
@@ -376,6 +446,13 @@ def _known(audit: Audit, name: str) -> str:
     if name not in known:
         raise KeyError(f"no table {name!r}")
     return name
+
+
+def _plain(value: Any) -> Any:
+    """A value JSON can hold: NaN (several currencies) becomes None, Decimal a float."""
+    if isinstance(value, float) and value != value:
+        return None
+    return float(value) if isinstance(value, Decimal) else value
 
 
 def _money(value: Decimal, currency: str) -> str:

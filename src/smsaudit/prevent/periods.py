@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -101,7 +101,24 @@ class BlockedCalendar:
         with outdir.staged(out) as work:
             paths = export.save(self.con, ["calendar"], work, formats or ["csv"], mask_secret=None)
             paths += write_ics(self.con, work, self.profile.name, self.first_day)
+            paths.append(outdir.write_summary(work, self.to_dict()))
         return outdir.moved(paths, work, out)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The calendar run as plain data (``summary.json``)."""
+        from .. import __version__
+
+        rows = self.con.execute(
+            "SELECT territory, state, count(*) FROM calendar_periods GROUP BY ALL ORDER BY ALL"
+        ).fetchall()
+        return {
+            "smsaudit": __version__,
+            "command": "calendar",
+            "profile": self.profile.name,
+            "first_day": self.first_day.isoformat(),
+            "last_day": self.last_day.isoformat(),
+            "periods": [{"territory": t, "state": s, "periods": n} for t, s, n in rows],
+        }
 
 
 def blocked_calendar(
