@@ -11,7 +11,7 @@ from __future__ import annotations
 import duckdb
 
 # GSM 03.38 / 3GPP TS 23.038 default alphabet (0x1B, the escape, is not a character).
-# 0x09 is taken as capital Ç, as printed in the standard and in DOMAIN.md, although the
+# 0x09 is taken as capital Ç, as printed in the standard (3GPP TS 23.038 §6.2.1), although the
 # Unicode mapping file reads it as small ç: aggregators differ, the standard's reading is
 # the conservative one (a message with ç is counted, and billed, as UCS-2).
 GSM7_BASIC = frozenset(
