@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
-from . import catalogue, checks, outdir
+from . import catalogue, checks, narrative, outdir
 from .checks import Check
-from .errors import printable
 from .ingest.load import LoadReport
 
 if TYPE_CHECKING:
@@ -154,53 +153,7 @@ class Audit:
 
     def actions(self) -> list[str]:
         """What to do, in words, most useful first: the report and the workbook open with it."""
-
-        def n(sql: str) -> int:
-            return int(self._scalar(sql) or 0)
-
-        out = []
-        updates = self.count("consent_updates") if "consent_updates" not in self.skipped else 0
-        if updates:
-            out.append(
-                f"Import consent_updates into Campaign: {updates:,} contacts to opt out, "
-                "program by program (the file is ready to import)."
-            )
-        pairs = n("SELECT count(*) FROM suppression_list")
-        if pairs and "suppression_list" not in self.skipped:
-            out.append(
-                f"Load suppression_list into the sending platform as an exclusion list: "
-                f"{pairs:,} (number, sender) pairs are suppressed and every send to them is "
-                "billed for nothing."
-            )
-        late = self.con.execute(
-            "SELECT campaign_id, messages_blocked FROM late_campaigns "
-            "ORDER BY messages_blocked DESC, campaign_id LIMIT 3"
-        ).fetchall()
-        for campaign, blocked in late:
-            out.append(
-                f"Start campaign {campaign} earlier: {blocked:,} of its messages went after "
-                f"the close (latest_safe_start gives the latest start for a campaign's size; "
-                f"`smsaudit check` tells before sending)."
-            )
-        footers = (
-            self.count("missing_stop_footer") if "missing_stop_footer" not in self.skipped else 0
-        )
-        if footers:
-            out.append(
-                f"Add the STOP mention of its route to the end of {footers:,} marketing "
-                "messages (missing_stop_footer says which words)."
-            )
-        invalid = (
-            self.count("invalid_consent_source")
-            if "invalid_consent_source" not in self.skipped
-            else 0
-        )
-        if invalid:
-            out.append(
-                f"Review {invalid:,} opt-ins taken by SMS keyword on a shared short code "
-                "(invalid_consent_source)."
-            )
-        return out or ["Nothing to fix in this data."]
+        return narrative.actions(self)
 
     def summary_cells(
         self, headline: Sequence[Headline] | None = None
@@ -235,35 +188,7 @@ class Audit:
 
     def assumptions(self) -> list[tuple[str, str]]:
         """What the figures rest on, written next to them in the workbook and the report."""
-        from .cost import finance_assumptions
-
-        out = list(finance_assumptions(self.con, self.profile.name))
-        out.append(("profile source", self.profile.source))
-        out.extend((f"skipped: {t}", why) for t, why in self.skipped.items())
-        by_format: dict[str, list[str]] = {}
-        for src in self.load_report.sources:
-            if src.fmt is not None:
-                by_format.setdefault(src.fmt.name, []).append(src.name)
-        for name, files in by_format.items():
-            out.append((f"read as {name}", ", ".join(files)))
-        credits = sorted(
-            {s.fmt.name for s in self.load_report.sources if s.fmt and s.fmt.price == "credits"}
-        )
-        for name in credits:
-            out.append(
-                (
-                    f"{name} prices",
-                    "credits, not money: its messages are unpriced unless a rate card prices them",
-                )
-            )
-        if self.load_report.ignored:
-            out.append(
-                (
-                    "files ignored (no input format recognises them)",
-                    ", ".join(map(printable, self.load_report.ignored)),
-                )
-            )
-        return out
+        return narrative.assumptions(self)
 
     def row_accounting_balances(self) -> bool:
         """Whether every input file's rows are all used, rejected or out of scope."""
@@ -280,48 +205,11 @@ class Audit:
 
     def outcomes(self) -> dict[str, dict[str, Any]]:
         """Per finding and extra table: ``ran`` (with rows), ``empty``, or ``skipped`` (why)."""
-        out: dict[str, dict[str, Any]] = {}
-        for table in (*self.tables, *catalogue.EXTRAS):
-            if table in self.skipped:
-                out[table] = {"outcome": "skipped", "rows": 0, "reason": self.skipped[table]}
-            else:
-                rows = self.count(table)
-                out[table] = {"outcome": "ran" if rows else "empty", "rows": rows, "reason": None}
-        return out
+        return narrative.outcomes(self)
 
     def to_dict(self, headline: Sequence[Headline] | None = None) -> dict[str, Any]:
-        """The audit as plain data (what ``summary.json`` holds): profile, figures by stable
-        key, one outcome per table, assumptions, actions, inputs and the invariant checks.
-        Counts and names only: no phone number, masked or not."""
-        from . import __version__
-
-        figures = list(headline if headline is not None else self.summary())
-        names = ("input_file", "kind", "rows_read", "rows_used", "rows_rejected")
-        accounting = self.con.execute(
-            f"SELECT {', '.join(names)}, rows_out_of_scope FROM row_accounting"
-        ).fetchall()
-        cent = Decimal("0.01")
-        return {
-            "smsaudit": __version__,
-            "profile": self.profile.name,
-            "figures": {
-                h.key: {"label": h.label, "value": _plain(h.value), "text": h.text} for h in figures
-            },
-            "wasted_spend": {c: str(v.quantize(cent)) for c, v in self.wasted_by_currency.items()},
-            "tables": self.outcomes(),
-            "assumptions": [{"label": k, "text": v} for k, v in self.assumptions()],
-            "actions": self.actions(),
-            "inputs": {
-                "files": [
-                    dict(zip((*names, "rows_out_of_scope"), r, strict=True)) for r in accounting
-                ],
-                "ignored": list(self.load_report.ignored),
-                "assume_tz": self.load_report.assume_tz,
-            },
-            "checks": [
-                {"name": c.name, "status": c.status, "message": c.message} for c in self.checks()
-            ],
-        }
+        """The audit as plain data, what ``summary.json`` holds (``narrative.to_dict``)."""
+        return narrative.to_dict(self, headline)
 
     def sql(self, query: str, params: dict[str, Any] | None = None) -> pl.DataFrame:
         """Run a query on the audit's tables and get a polars DataFrame; text columns come
@@ -446,13 +334,6 @@ def _known(audit: Audit, name: str) -> str:
     if name not in known:
         raise KeyError(f"no table {name!r}")
     return name
-
-
-def _plain(value: Any) -> Any:
-    """A value JSON can hold: NaN (several currencies) becomes None, Decimal a float."""
-    if isinstance(value, float) and value != value:
-        return None
-    return float(value) if isinstance(value, Decimal) else value
 
 
 def _money(value: Decimal, currency: str) -> str:
