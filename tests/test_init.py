@@ -32,3 +32,35 @@ def test_import_is_cheap() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_public_api_is_exactly_this() -> None:
+    """Adding or removing a public name is a decision: it shows here (as httpx does)."""
+    assert smsaudit.__all__ == [
+        "FINDING_TABLES",
+        "Audit",
+        "CheckFailed",
+        "InputError",
+        "Profile",
+        "SmsauditError",
+        "__version__",
+        "audit",
+        "blocked_calendar",
+        "check",
+        "count_segments",
+        "demo_data_dir",
+        "list_profiles",
+        "load_profile",
+    ]
+
+
+def test_no_source_module_passes_400_lines() -> None:
+    from pathlib import Path
+
+    src = Path(smsaudit.__file__).parent
+    long = {
+        p.relative_to(src).as_posix(): n
+        for p in src.rglob("*.py")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > 400
+    }
+    assert not long, long
