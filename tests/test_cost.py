@@ -11,10 +11,12 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
+from conftest import canonical_tables
+from conftest import insert as insert_rows
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from smsaudit import db, schema, sqlfiles
+from smsaudit import db, sqlfiles
 from smsaudit.cost import (
     GSM7_BASIC,
     GSM7_EXTENSION,
@@ -46,20 +48,12 @@ SEND_DEFAULTS: dict[str, Any] = {
 
 
 def fresh() -> duckdb.DuckDBPyConnection:
-    con = db.connect()
-    schema.create_all_empty(con)
-    return con
+    return canonical_tables()
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    """Insert dict rows into a canonical table, filling defaults (and line numbers)."""
-    for line, row in enumerate(rows, start=1):
-        full = {**(SEND_DEFAULTS if table == "sends" else {}), "line": line, **row}
-        if table != "sends":
-            full.setdefault("input_file", f"{table}.csv")
-        cols = ", ".join(f'"{c}"' for c in full)
-        marks = ", ".join(f"${c}" for c in full)
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", full)
+    """Canonical rows, sends filled with SEND_DEFAULTS (the shared builder of conftest)."""
+    insert_rows(con, table, rows, {"sends": SEND_DEFAULTS})
 
 
 def sql_segments(bodies: list[str]) -> list[int]:

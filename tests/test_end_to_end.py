@@ -19,9 +19,9 @@ SAMPLES = Path(__file__).resolve().parents[1] / "data_samples"
 PLANTED = json.loads((SAMPLES / "planted.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def result() -> smsaudit.Audit:
-    return smsaudit.audit(SAMPLES)
+@pytest.fixture
+def result(samples_audit: smsaudit.Audit) -> smsaudit.Audit:
+    return samples_audit
 
 
 def test_row_accounting_matches_and_balances(result: smsaudit.Audit) -> None:

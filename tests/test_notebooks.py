@@ -189,9 +189,9 @@ def test_parse_keeps_blank_lines_inside_a_cell(tmp_path: Path) -> None:
 # -- nbchecks -----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def audit() -> smsaudit.Audit:
-    return smsaudit.audit(NOTEBOOKS.parent / "data_samples")
+@pytest.fixture
+def audit(samples_audit: smsaudit.Audit) -> smsaudit.Audit:
+    return samples_audit
 
 
 def test_checks_pass_on_the_samples(

@@ -14,9 +14,9 @@ from smsaudit.pipeline import FINDING_TABLES, demo_data_dir
 STORY = Path(__file__).parent / "data" / "story"
 
 
-@pytest.fixture(scope="module")
-def story() -> smsaudit.Audit:
-    return smsaudit.audit(STORY)
+@pytest.fixture
+def story(story_audit: smsaudit.Audit) -> smsaudit.Audit:
+    return story_audit
 
 
 def ids(result: smsaudit.Audit, table: str) -> list[str]:

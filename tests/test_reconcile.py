@@ -10,6 +10,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from conftest import insert as insert_rows
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,12 +75,8 @@ def reset(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
-    """Insert dict rows into a canonical table, filling defaults, file name and line."""
-    for line, row in enumerate(rows, start=1):
-        full = {**DEFAULTS.get(table, {}), "input_file": f"{table}.csv", "line": line, **row}
-        cols = ", ".join(f'"{c}"' for c in full)
-        marks = ", ".join(f"${c}" for c in full)
-        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", full)
+    """Canonical rows filled with this module's DEFAULTS (the shared builder of conftest)."""
+    insert_rows(con, table, rows, DEFAULTS)
 
 
 def run(con: duckdb.DuckDBPyConnection, *, has_programs: bool = False) -> None:

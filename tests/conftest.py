@@ -1,0 +1,58 @@
+"""Shared test fixtures: the audits many modules read (built once per session, never
+mutated: a test that changes tables builds its own), and the one builder of canonical rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+import smsaudit
+from smsaudit import db, schema
+
+TESTS = Path(__file__).parent
+SAMPLES = TESTS.parent / "data_samples"
+STORY = TESTS / "data" / "story"
+
+
+@pytest.fixture(scope="session")
+def samples_audit() -> smsaudit.Audit:
+    """The audit of ``data_samples/`` (read only)."""
+    return smsaudit.audit(SAMPLES)
+
+
+@pytest.fixture(scope="session")
+def story_audit() -> smsaudit.Audit:
+    """The audit of ``tests/data/story`` (read only)."""
+    return smsaudit.audit(STORY)
+
+
+def canonical_tables(con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+    """A connection (``con`` or a new one) whose canonical tables are all empty."""
+    con = con or db.connect()
+    schema.create_all_empty(con)
+    return con
+
+
+def insert(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: list[dict[str, Any]],
+    defaults: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Insert dict rows into a canonical table: the module's ``defaults`` for that table,
+    then ``input_file`` = ``<table>.csv`` and ``line`` = 1, 2, ..., then the row's own values."""
+    for line, row in enumerate(rows, start=1):
+        full = {
+            **(defaults or {}).get(table, {}),
+            "input_file": f"{table}.csv",
+            "line": line,
+            **row,
+        }
+        cols = ", ".join(f'"{c}"' for c in full)
+        marks = ", ".join(f"${c}" for c in full)
+        con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", full)
