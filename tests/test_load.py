@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from smsaudit import db, schema
 from smsaudit.errors import InputError
-from smsaudit.ingest import load
+from smsaudit.ingest import load, verdicts
 
 SENDS_ROWS = [
     # message_id, sent_at, msisdn, sender_id, price, body
@@ -735,9 +735,12 @@ def _column_types(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
     )
 
 
-def test_repeated_text_is_stored_as_a_dictionary_in_text_order(tmp_path: Path) -> None:
+def test_repeated_text_is_stored_as_a_dictionary_in_text_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Senders, bodies, categories... repeat: their columns hold ENUMs of the values present
     (a named type is not left behind), and sort as text."""
+    monkeypatch.setattr(verdicts, "DICTIONARY_MIN_ROWS", 0)  # as at 200k rows and more
     senders = ["ZETA", "alpha", "Mid", "36184"]
     body_rows = [
         (f"m{i}", "2026-05-04T10:00:00Z", f"06123456{i % 100:02d}", senders[i % 4], "0.05", "Hi")
@@ -760,8 +763,9 @@ def test_repeated_text_is_stored_as_a_dictionary_in_text_order(tmp_path: Path) -
     assert left == []
 
 
-def test_text_with_many_values_stays_text(tmp_path: Path) -> None:
+def test_text_with_many_values_stays_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Personalised bodies (about one per row) are not worth a dictionary."""
+    monkeypatch.setattr(verdicts, "DICTIONARY_MIN_ROWS", 0)
     personal = [
         (f"m{i}", "2026-05-04T10:00:00Z", "0612345678", "36184", "0.05", f"Bonjour client {i}")
         for i in range(400)
@@ -772,6 +776,13 @@ def test_text_with_many_values_stays_text(tmp_path: Path) -> None:
     assert types["body"] == "VARCHAR"
     assert types["sender_id"].startswith("ENUM(")
     assert rows(con, "SELECT count(DISTINCT body) FROM sends") == [(400,)]
+
+
+def test_small_loads_keep_text_as_text(tmp_path: Path) -> None:
+    """Under DICTIONARY_MIN_ROWS rows a dictionary saves nothing: no ENUM is made."""
+    write_sends(tmp_path / "sends.csv")
+    types = _column_types(run(tmp_path), "sends")
+    assert types["sender_id"] == types["body"] == types["campaign_id"] == "VARCHAR"
 
 
 def test_loading_twice_on_one_connection(tmp_path: Path) -> None:

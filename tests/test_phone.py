@@ -14,7 +14,7 @@ from phonenumbers import PhoneNumberType
 
 from smsaudit import db, phone, schema
 from smsaudit.phone import compile as phone_compile
-from smsaudit.phone import patterns
+from smsaudit.phone import patterns, runner
 
 FRENCH_REGIONS = [r for regions in phone.FRENCH_CODES.values() for r in regions]
 # Foreign numbers a French audit meets, +269 (Comoros) next to Mayotte's +262 on purpose.
@@ -26,6 +26,13 @@ COUNTRY_CODES = set(phonenumbers.COUNTRY_CODE_TO_REGION_CODE)
 @pytest.fixture(scope="module")
 def con() -> duckdb.DuckDBPyConnection:
     return db.connect()
+
+
+@pytest.fixture(autouse=True)
+def every_country_on_the_fast_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests judge the fast path's patterns: no foreign spelling skips them because
+    there are few (the shortcut small audits take is tested on its own below)."""
+    monkeypatch.setattr(runner, "SLOW_PATH_MAX", 0)
 
 
 def load(con: duckdb.DuckDBPyConnection, raws: Iterable[str | None]) -> None:
@@ -482,3 +489,21 @@ def test_metadata_is_compiled_on_first_use_not_at_import() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["0", "0", "1"]
+
+
+def test_a_few_foreign_spellings_take_the_slow_path_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under SLOW_PATH_MAX pending foreign spellings, phonenumbers reads them (cheaper than
+    compiling their countries' patterns); the phone map is the same either way."""
+    raws = ["+44 7400 123456", "+32 470 12 34 56", "+1 650 253 0000", "0612345678", "+41 79"]
+    con = db.connect()
+    load(con, raws)
+    assert phone.normalize_numbers(con, "raws", "by_patterns") == 0
+    monkeypatch.setattr(runner, "SLOW_PATH_MAX", 64)
+    assert phone.normalize_numbers(con, "raws", "by_phonenumbers") == 4
+    both = "SELECT * FROM {} ORDER BY raw"
+    assert (
+        con.execute(both.format("by_patterns")).fetchall()
+        == con.execute(both.format("by_phonenumbers")).fetchall()
+    )

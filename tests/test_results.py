@@ -142,7 +142,10 @@ def test_summary_json_is_written_with_the_tables_and_holds_no_number(tmp_path: P
     assert not re.search(r"6\D?12\D?34\D?56\D?78", summary.read_text(encoding="utf-8"))
 
 
-def test_sql_gives_text_as_text() -> None:
+def test_sql_gives_text_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smsaudit.ingest import verdicts
+
+    monkeypatch.setattr(verdicts, "DICTIONARY_MIN_ROWS", 0)  # ENUMs even for small data
     audit = smsaudit.audit(smsaudit.demo_data_dir())
     frame = audit.sql(
         "SELECT sender_id, count(*) AS n FROM sends WHERE sender_id = $s GROUP BY 1", {"s": "36184"}
