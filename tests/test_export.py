@@ -145,6 +145,33 @@ def test_workbook_sheets_tables_formats_and_summary(
     assert ("blocked_window", 6, 7, 0.335, "EUR") in [r[:5] for r in summary]
 
 
+def test_a_big_workbook_is_streamed_with_the_same_cells(
+    con: duckdb.DuckDBPyConnection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past TABLE_MAX_ROWS rows the workbook is written in constant-memory mode: no Excel
+    tables (xlsxwriter cannot stream them) but a header with filter buttons, and every cell
+    as the in-memory workbook has it."""
+    from smsaudit.export import workbook
+
+    tables = ["blocked_window_messages", "wasted_spend", "missing_stop_footer"]
+    small = openpyxl.load_workbook(export.write_xlsx(con, tables, tmp_path / "t.xlsx"))
+    monkeypatch.setattr(workbook, "TABLE_MAX_ROWS", 5)
+    big = openpyxl.load_workbook(export.write_xlsx(con, tables, tmp_path / "s.xlsx"))
+    assert big.sheetnames == small.sheetnames
+    for name in tables:
+        assert not big[name].tables and small[name].tables
+        assert big[name].freeze_panes == "A2"
+        assert big[name].auto_filter.ref
+        header = [c.value for c in next(big[name].iter_rows())]
+        assert header == [c.value for c in next(small[name].iter_rows())], name
+        cells = [[(c.value, c.number_format) for c in r] for r in big[name].iter_rows(min_row=2)]
+        want = [[(c.value, c.number_format) for c in r] for r in small[name].iter_rows(min_row=2)]
+        assert cells == want and cells, name
+    assert [r for r in big["summary"].iter_rows(values_only=True)] == [
+        r for r in small["summary"].iter_rows(values_only=True)
+    ]
+
+
 def test_mixed_currencies_get_plain_money_format(
     con: duckdb.DuckDBPyConnection, tmp_path: Path
 ) -> None:

@@ -34,6 +34,8 @@ _EURO_FORMAT = '#,##0.00## "€"'
 _FIXED_WIDTHS: dict[Kind, int] = {"date": 12, "datetime": 21, "boolean": 8}
 _MAX_WIDTH = 60
 _FETCH_ROWS = 10_000
+# Most rows, in all sheets, written as Excel tables (in memory); above, streamed.
+TABLE_MAX_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,10 @@ def _write_sheet(
     *,
     mask_secret: str | None,
     max_rows: int,
+    streamed: bool = False,
 ) -> _SheetResult:
     query = output_query(con, table, mask_secret=mask_secret, style="excel")
-    rows = int(con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchall()[0][0])
+    rows = _rows(con, table)
     written = min(rows, max_rows)
     euro = _single_currency(con, table) == "EUR"
     sheet = workbook.add_worksheet(sheet_name)
@@ -93,19 +96,27 @@ def _write_sheet(
         )
         cell_format = workbook.add_format({"num_format": pattern}) if pattern else None
         sheet.set_column(index, index, width, cell_format)
-    # Excel tables need a data row: an empty finding keeps its table (and its name, which
-    # spreadsheets may refer to) with one blank row.
-    sheet.add_table(
-        0,
-        0,
-        max(written, 1),
-        len(query.columns) - 1,
-        {
-            "name": table,
-            "style": "Table Style Medium 2",
-            "columns": [{"header": column.header} for column in query.columns],
-        },
-    )
+    if streamed:
+        # Constant-memory mode (a big workbook) has no Excel tables: a bold header row with
+        # filter buttons instead; the rows are the same.
+        sheet.write_row(
+            0, 0, [c.header for c in query.columns], workbook.add_format({"bold": True})
+        )
+        sheet.autofilter(0, 0, max(written, 1), len(query.columns) - 1)
+    else:
+        # Excel tables need a data row: an empty finding keeps its table (and its name,
+        # which spreadsheets may refer to) with one blank row.
+        sheet.add_table(
+            0,
+            0,
+            max(written, 1),
+            len(query.columns) - 1,
+            {
+                "name": table,
+                "style": "Table Style Medium 2",
+                "columns": [{"header": column.header} for column in query.columns],
+            },
+        )
     sheet.freeze_panes(1, 0)
     # Rows cross into Python only here, a batch at a time, because xlsxwriter writes cells.
     # iter_rows runs the query once, then frees the connection between batches.
@@ -113,6 +124,10 @@ def _write_sheet(
     for row_index, values in enumerate(rows_out, start=1):
         sheet.write_row(row_index, 0, values)
     return _SheetResult(table, rows, written)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return int(con.execute(f"SELECT count(*) FROM {_quote(table)}").fetchall()[0][0])
 
 
 def _sheet_names(tables: Iterable[str]) -> dict[str, str]:
@@ -238,6 +253,10 @@ def write_xlsx(
     (existing and not in ``skipped``)."""
     present = [t for t in tables if t not in skipped and table_exists(con, t)]
     missing = [t for t in tables if t not in present]
+    # xlsxwriter keeps every cell in memory until it closes the file (~4 KB a row of our
+    # tables): past TABLE_MAX_ROWS rows in all, the workbook is streamed to disk row by row
+    # instead, at the price of Excel tables (the sheets get filter buttons).
+    streamed = sum(min(_rows(con, t), max_rows) for t in present) > TABLE_MAX_ROWS
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -246,6 +265,7 @@ def write_xlsx(
             "strings_to_urls": False,
             "strings_to_numbers": False,
             "nan_inf_to_errors": True,
+            "constant_memory": streamed,
         },
     )
     # Created "now" in UTC, never in the machine's zone; SOURCE_DATE_EPOCH (the
@@ -258,7 +278,13 @@ def write_xlsx(
         names = _sheet_names(present)
         results = [
             _write_sheet(
-                workbook, con, table, names[table], mask_secret=mask_secret, max_rows=max_rows
+                workbook,
+                con,
+                table,
+                names[table],
+                mask_secret=mask_secret,
+                max_rows=max_rows,
+                streamed=streamed,
             )
             for table in present
         ]
