@@ -50,47 +50,47 @@ figures AS (
     SELECT 1 AS sort_key, 'spend_total' AS metric, NULL AS month, NULL AS aggregator,
         currency, messages, value, 'all priced sends' AS note
     FROM spend_total
-    UNION ALL BY NAME
+    UNION ALL
     SELECT 2 AS sort_key, 'spend_by_month' AS metric, strftime(billing_date, '%Y-%m') AS month,
         NULL AS aggregator, currency, sum(messages) AS messages, sum(value) AS value,
         'priced sends by month of sent_at in Europe/Paris' AS note
     FROM priced
     GROUP BY ALL
-    UNION ALL BY NAME
+    UNION ALL
     SELECT 3 AS sort_key, 'priced_from_' || price_source AS metric, NULL AS month,
         NULL AS aggregator, currency, sum(messages) AS messages, sum(value) AS value,
         'price per segment taken from the ' || replace(price_source, '_', ' ') AS note
     FROM priced
     GROUP BY ALL
-    UNION ALL BY NAME
+    UNION ALL
     SELECT 4 AS sort_key, 'wasted_total' AS metric, NULL AS month, NULL AS aggregator,
         currency, messages, wasted AS value,
         'blocked-window violations and sends after suppression, each message once' AS note
     FROM wasted_by_currency
-    UNION ALL BY NAME
+    UNION ALL
     SELECT 5 AS sort_key, 'wasted_by_month' AS metric, month, NULL AS aggregator, currency,
         sum(messages - unpriced_messages) AS messages, sum(cost) AS value,
         'month of sent_at in Europe/Paris' AS note
     FROM wasted_priced
     GROUP BY ALL
-    UNION ALL BY NAME
+    UNION ALL
     SELECT 6 AS sort_key, 'wasted_by_aggregator' AS metric, NULL AS month, aggregator,
         currency, sum(messages - unpriced_messages) AS messages, sum(cost) AS value,
         NULL AS note
     FROM wasted_priced
     GROUP BY ALL
-    UNION ALL BY NAME
+    UNION ALL
     SELECT 7 AS sort_key, 'wasted_share' AS metric, NULL AS month, NULL AS aggregator,
         currency, messages, wasted / nullif(spend, 0) AS value,
         'wasted_total / spend_total in the same currency' AS note
     FROM wasted_by_currency
-    UNION ALL BY NAME
+    UNION ALL
     SELECT 8 AS sort_key, 'unpriced_messages' AS metric, NULL AS month, NULL AS aggregator,
         NULL AS currency, coalesce(sum(messages), 0) AS messages, NULL AS value,
         'sends with no receipt, rate-card or send price: cost unknown, in no amount' AS note
     FROM by_day
     WHERE NOT priced
-    UNION ALL BY NAME
+    UNION ALL
     SELECT 9 AS sort_key, 'wasted_unpriced_messages' AS metric, NULL AS month,
         NULL AS aggregator, NULL AS currency, coalesce(sum(unpriced_messages), 0) AS messages,
         NULL AS value, 'wasted messages with unknown cost: wasted amounts are a lower bound'

@@ -23,8 +23,12 @@ blocked AS (
         count(*) AS messages_blocked,
         sum(cost) AS cost_sum,
         count(DISTINCT currency) FILTER (WHERE cost IS NOT NULL) AS currencies,
-        string_agg(DISTINCT currency, ',' ORDER BY currency) FILTER (WHERE cost IS NOT NULL)
-            AS currency,
+        -- the currencies of the priced messages, sorted, comma-separated; NULL when there is
+        -- none (as string_agg gives; an ordered string_agg has no portable form on Spark)
+        CASE WHEN count(currency) FILTER (WHERE cost IS NOT NULL) > 0 THEN array_to_string(
+            list_sort(list(DISTINCT currency) FILTER (WHERE cost IS NOT NULL AND currency IS NOT NULL)),
+            ','
+        ) END AS currency,
         count(*) FILTER (WHERE cost IS NULL) AS messages_blocked_unpriced,
         min(sent_at) AS first_blocked_at,
         arg_min(local_time, sent_at) AS first_blocked_local_time,

@@ -11,7 +11,8 @@ blocked AS (
 ),
 concerned AS (
     SELECT
-        s.rowid AS send_row,
+        s.input_file AS send_file,  -- a send's key: (input_file, line), portable (no rowid)
+        s.line AS send_line,
         s.message_id,
         s.msisdn,
         s.sender_id,
@@ -49,5 +50,7 @@ SELECT
 FROM concerned AS c
 LEFT JOIN message_costs AS mc ON mc.message_id = c.message_id
 -- one figure per send even if an input repeated a message (and so message_costs has several)
-QUALIFY row_number() OVER (PARTITION BY c.send_row ORDER BY mc.cost DESC NULLS LAST) = 1
+QUALIFY row_number() OVER (
+    PARTITION BY c.send_file, c.send_line ORDER BY mc.cost DESC NULLS LAST
+) = 1
 ORDER BY c.sent_at, c.msisdn, c.message_id

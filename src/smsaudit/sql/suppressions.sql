@@ -34,17 +34,36 @@ lifts AS (
 stop_mos AS (
     SELECT msisdn, territory, received_at, input_file, line FROM mo WHERE is_stop
 ),
--- Only sends to numbers that texted STOP can be the last MT before a STOP: a few per STOP,
--- so the ASOF join sorts those instead of every send.
+-- Only sends to numbers that texted STOP can be the last MT before a STOP: a few per STOP.
 stop_sends AS (
     SELECT msisdn, sent_at, sender_id
     FROM sends
     WHERE msisdn IN (SELECT msisdn FROM stop_mos)
 ),
+-- The last MT at or before each STOP, on one timeline per number: sends and STOPs in time
+-- order, a send before a STOP of the same instant (sent_at <= received_at), and the latest
+-- send so far. A window rather than an ASOF join, which Spark and others lack; a STOP with
+-- no earlier MT has none and is left out, as the inner ASOF join left it out.
+timeline AS (
+    SELECT msisdn, sent_at AS event_at, 0 AS is_stop, sent_at,
+        CAST(NULL AS VARCHAR) AS territory, CAST(NULL AS VARCHAR) AS input_file,
+        CAST(NULL AS BIGINT) AS line
+    FROM stop_sends
+    UNION ALL
+    SELECT msisdn, received_at, 1, CAST(NULL AS TIMESTAMPTZ), territory, input_file, line
+    FROM stop_mos
+),
 last_mt AS (
-    SELECT m.*, s.sent_at AS last_sent_at
-    FROM stop_mos AS m
-    ASOF JOIN stop_sends AS s ON s.msisdn = m.msisdn AND s.sent_at <= m.received_at
+    SELECT msisdn, territory, received_at, input_file, line, last_sent_at
+    FROM (
+        SELECT
+            msisdn, territory, event_at AS received_at, input_file, line, is_stop,
+            max(sent_at) OVER (
+                PARTITION BY msisdn ORDER BY event_at, is_stop ROWS UNBOUNDED PRECEDING
+            ) AS last_sent_at
+        FROM timeline
+    ) AS t
+    WHERE is_stop = 1 AND last_sent_at IS NOT NULL
 ),
 stopped AS (
     SELECT DISTINCT
