@@ -463,3 +463,28 @@ def test_every_reason_written_has_a_stable_code() -> None:
     assert len(codes) == len(REASON_CODES)
     assert all(c.isidentifier() and c.islower() for c in codes)
     assert len(seen) >= 15  # the corpus exercises most of them
+
+
+def test_a_file_of_unclosed_quotes_counts_every_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each line opens a quote the next line's quote closes: the reader refuses them two by
+    two. Every line is a rejected row at its own line, and the good last line loads; past
+    MAX_RECOVERIES the spans stay whole, and the accounting still balances."""
+    from smsaudit.ingest import csv_reader
+
+    lines = [f'm{i},{OK},0612345678,36184,"unclosed {i}' for i in range(1, 201)]
+    body = "message_id,sent_at,msisdn,sender_id,body\n" + "\n".join(lines)
+    (tmp_path / "sends.csv").write_text(f"{body}\nok,{OK},0612345678,36184,fine\n")
+    con = load_dir(tmp_path)
+    assert accounting(con) == {"sends.csv": [201, 1, 200, 0]}
+    got = con.execute("SELECT line, value FROM rejected_rows ORDER BY line").fetchall()
+    assert [line for line, _ in got] == list(range(2, 202))
+    assert all(value.endswith(f'"unclosed {line - 1}') for line, value in got)
+    assert con.execute("SELECT message_id, line FROM sends").fetchall() == [("ok", 202)]
+    monkeypatch.setattr(csv_reader, "MAX_RECOVERIES", 10)
+    con = load_dir(tmp_path)
+    assert_balanced(con)
+    read, used, rejected, _ = accounting(con)["sends.csv"]
+    assert (used, read) == (1, rejected + 1) and 100 < rejected < 200
+    assert con.execute("SELECT message_id, line FROM sends").fetchall() == [("ok", 202)]

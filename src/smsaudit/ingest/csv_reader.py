@@ -28,11 +28,17 @@ from .sniff import (
 
 
 def raw(
-    con: duckdb.DuckDBPyConnection, workdir: Path, src: Source, table: str, offset: int = 0
+    con: duckdb.DuckDBPyConnection,
+    workdir: Path,
+    src: Source,
+    table: str,
+    offset: int = 0,
+    *,
+    recover: bool = True,
 ) -> list[str]:
     """Table ``{table}_raw``: every record of a CSV file as text columns ``c0``…, with its
     physical ``line`` (plus ``offset``); refused records go to malformed_rows. Returns the
-    header."""
+    header. ``recover``: read again what unclosed quotes swallowed (see ``_recover``)."""
     head, is_gz = open_bytes(src.path)
     check_text(head, src.name)
     path = src.path
@@ -76,7 +82,8 @@ def raw(
         except duckdb.Error as exc2:
             raise InputError(f"unreadable CSV ({first_line(exc2)})", file=src.name) from None
     _lines(con, src, table, offset)
-    _recover(con, workdir, src, table, text.lstrip("\ufeff").splitlines()[0], offset)
+    if recover:
+        _recover(con, workdir, src, table, text.lstrip("\ufeff").splitlines()[0], offset)
     return header
 
 
@@ -116,6 +123,18 @@ def _lines(con: duckdb.DuckDBPyConnection, src: Source, table: str, offset: int)
 _UNCLOSED = "rec IS NULL AND msg ILIKE '%unterminated quote%' AND contains(txt, chr(10))"
 
 
+# At most this many broken quotes per file are read past; beyond, each further span the
+# reader refused stays one rejected record (its first line): a hostile file of 100,000
+# unclosed quotes costs seconds, not hours.
+MAX_RECOVERIES = 1000
+
+
+def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(
+        con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchall()
+    )
+
+
 def _recover(
     con: duckdb.DuckDBPyConnection,
     workdir: Path,
@@ -127,42 +146,50 @@ def _recover(
     """Read again the lines an unclosed quote swallowed, from the line after it.
 
     An unclosed quote makes DuckDB's reader refuse the whole span, up to the next quote, as
-    one record. Its first line is the rejected row; the records after it are real and are
-    read as a file of their own (the same header), at their physical lines, so reading
-    resumes at the next line that parses. One Python step per broken record, not per row.
+    one record. Its first line is the rejected row; the lines after it are real records
+    (good or broken) and are read as a file of their own (the same header), at their
+    physical lines, so reading resumes on the next line. Spans found in what is read again
+    are handled the same way, in a loop (never recursion), at most MAX_RECOVERIES a file.
+    One Python step per broken quote, never per row.
     """
-    if not con.execute(
-        f"SELECT 1 FROM duckdb_tables() WHERE table_name = '{table}_pos'"
-    ).fetchall():
-        return
-    spans = con.execute(
-        f"SELECT line, txt FROM {table}_pos WHERE {_UNCLOSED} ORDER BY line"
-    ).fetchall()
-    for i, (line, txt) in enumerate(spans):
-        # One kind of line end, as sniff.transcode writes: DuckDB trips on mixed ones.
-        rest = txt.split("\n", 1)[1].replace("\r\n", "\n")
-        part = workdir / f"{table}_q{i}.csv"
-        part.write_text(f"{header}\n{rest}\n", encoding="utf-8")
-        sub = f"{table}_q{i}"
-        # The span's second line is line 2 of the part file and line `line + 1` of the input.
-        raw(con, workdir, Source(src.kind, part, src.name, src.fmt), sub, offset + line - 1)
-        found = con.execute(f"SELECT count(*) FROM {sub}_raw").fetchall()[0][0]
-        if found:
-            con.execute(
-                f"INSERT INTO {table}_raw BY NAME SELECT * EXCLUDE (rec, nl) FROM {sub}_raw"
-            )
-        else:
-            # No line after it parses (a file cut inside a quoted field): the span stays one
-            # rejected record, whole.
-            first, last = offset + line, offset + line + txt.count("\n")
-            where = "input_file = $f AND line > $first AND line <= $last"
-            con.execute(
-                f"DELETE FROM malformed_rows WHERE {where}",
-                {"f": src.name, "first": first, "last": last},
-            )
-            con.execute(
-                f"UPDATE malformed_rows SET value = {clip('$txt')} "
-                "WHERE input_file = $f AND line = $first",
-                {"f": src.name, "first": first, "txt": txt},
-            )
-        con.execute(f"DROP TABLE {sub}_raw")
+    pending = [(table, offset)]
+    done = 0
+    while pending and done < MAX_RECOVERIES:
+        source, base = pending.pop()
+        if not _has(con, f"{source}_pos"):
+            continue
+        last = con.execute(f"SELECT max(line) FROM {source}_pos").fetchall()[0][0]
+        spans = con.execute(
+            f"SELECT line, txt FROM {source}_pos WHERE {_UNCLOSED} ORDER BY line"
+        ).fetchall()
+        for line, txt in spans[: MAX_RECOVERIES - done]:
+            done += 1
+            sub = f"{table}_q{done}"
+            # One kind of line end, as sniff.transcode writes: DuckDB trips on mixed ones.
+            rest = txt.split("\n", 1)[1].replace("\r\n", "\n")
+            part = workdir / f"{sub}.csv"
+            part.write_text(f"{header}\n{rest}\n", encoding="utf-8")
+            # The span's second line is line 2 of the part file, line `line + 1` of the input.
+            raw(con, workdir, Source(src.kind, part, src.name, src.fmt), sub, base + line - 1,
+                recover=False)  # fmt: skip
+            found = con.execute(f"SELECT count(*) FROM {sub}_raw").fetchall()[0][0]
+            if found or line < last:
+                con.execute(
+                    f"INSERT INTO {table}_raw BY NAME SELECT * EXCLUDE (rec, nl) FROM {sub}_raw"
+                )
+                pending.append((sub, base + line - 1))
+            else:
+                # The file's last record, and nothing after its first line parses: a file cut
+                # inside a quoted field. It stays one rejected record, whole.
+                first, end = base + line, base + line + txt.count("\n")
+                where = "input_file = $f AND line > $first AND line <= $end"
+                con.execute(
+                    f"DELETE FROM malformed_rows WHERE {where}",
+                    {"f": src.name, "first": first, "end": end},
+                )
+                con.execute(
+                    f"UPDATE malformed_rows SET value = {clip('$txt')} "
+                    "WHERE input_file = $f AND line = $first",
+                    {"f": src.name, "first": first, "txt": txt},
+                )
+            con.execute(f"DROP TABLE {sub}_raw")
