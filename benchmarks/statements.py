@@ -1,7 +1,8 @@
 """Where an audit's time goes, statement by statement (issue 8).
 
 Runs ``smsaudit.audit`` (and, with ``--out``, ``Audit.save``) on a connection wrapper that
-times every SQL statement the pipeline executes, then prints the slowest ones. The
+times every SQL statement the pipeline executes (wall and process CPU time), then prints the
+slowest ones with the cores each kept busy, and the statements that ran on about one core. The
 statements are those of the loader and of ``sql/*.sql``; DuckDB relation calls (exports,
 charts) are timed as a whole by the save step.
 
@@ -12,6 +13,7 @@ charts) are timed as a whole by the save step.
 from __future__ import annotations
 
 import argparse
+import resource
 import time
 from pathlib import Path
 from typing import Any
@@ -27,16 +29,23 @@ class TimedConnection:
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self._con = con
-        self.timings: list[tuple[float, str]] = []
+        self.timings: list[tuple[float, float, str]] = []  # (wall, cpu, sql)
 
     def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
-        started = time.perf_counter()
+        cpu, started = _cpu(), time.perf_counter()
         result = self._con.execute(sql, params) if params is not None else self._con.execute(sql)
-        self.timings.append((time.perf_counter() - started, " ".join(sql.split())))
+        wall = time.perf_counter() - started
+        self.timings.append((wall, _cpu() - cpu, " ".join(sql.split())))
         return result
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)
+
+
+def _cpu() -> float:
+    """User + system CPU seconds of this process (all of DuckDB's threads)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -54,10 +63,21 @@ def main() -> None:
         started = time.perf_counter()
         result.save(args.out, ["csv"])
         print(f"save  {time.perf_counter() - started:8.2f} s")
-    total = sum(t for t, _ in con.timings)
-    print(f"{len(con.timings)} statements, {total:.2f} s in all; the slowest:")
-    for seconds, sql in sorted(con.timings, reverse=True)[: args.top]:
-        print(f"{seconds:8.2f} s  {sql[: args.width]}")
+    wall = sum(w for w, _, _ in con.timings)
+    cpu = sum(c for _, c, _ in con.timings)
+    print(
+        f"{len(con.timings)} statements, {wall:.2f} s in all, {cpu:.2f} s of CPU "
+        f"({cpu / wall if wall else 0:.2f} cores busy on average); the slowest:"
+    )
+    for seconds, used, sql in sorted(con.timings, reverse=True)[: args.top]:
+        print(
+            f"{seconds:8.2f} s {used / seconds if seconds else 0:5.2f} cores  {sql[: args.width]}"
+        )
+    alone = [(w, c, s) for w, c, s in con.timings if w > 0.15 and c < 1.3 * w]
+    print(
+        f"on about one core (over 0.15 s, < 1.3 cores): {len(alone)} statements, "
+        f"{sum(w for w, _, _ in alone):.2f} s"
+    )
 
 
 if __name__ == "__main__":
