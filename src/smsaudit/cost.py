@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import duckdb
 
+from .sqlfiles import table_exists
+
 # GSM 03.38 / 3GPP TS 23.038 default alphabet (0x1B, the escape, is not a character).
 # 0x09 is taken as capital Ç, as printed in the standard (3GPP TS 23.038 §6.2.1), although the
 # Unicode mapping file reads it as small ç: aggregators differ, the standard's reading is
@@ -74,14 +76,6 @@ def count_segments(body: str) -> int:
     return _parts(widths, UCS2_SINGLE, UCS2_PART)
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    row = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = $t AND schema_name = 'main'",
-        {"t": table},
-    ).fetchone()
-    return bool(row and row[0])
-
-
 def finance_assumptions(con: duckdb.DuckDBPyConnection, profile_name: str) -> list[tuple[str, str]]:
     """The assumptions written beside the finance figures, as (topic, statement) pairs.
 
@@ -98,7 +92,7 @@ def finance_assumptions(con: duckdb.DuckDBPyConnection, profile_name: str) -> li
             f"months are YYYY-MM of sent_at in {BILLING_TZ}",
         ),
     ]
-    if _table_exists(con, "message_costs"):
+    if table_exists(con, "message_costs"):
         row = con.execute(
             """
             SELECT count(*), count(*) FILTER (WHERE price_source IS NULL),
@@ -122,7 +116,7 @@ def finance_assumptions(con: duckdb.DuckDBPyConnection, profile_name: str) -> li
         )
     else:
         out.append(("unpriced messages", "costs were not computed"))
-    if _table_exists(con, "wasted_spend"):
+    if table_exists(con, "wasted_spend"):
         row = con.execute("SELECT coalesce(sum(unpriced_messages), 0) FROM wasted_spend").fetchone()
         wasted_unpriced = row[0] if row else 0
         out.append(

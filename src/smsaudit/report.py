@@ -22,7 +22,8 @@ import duckdb
 
 from smsaudit import __version__
 from smsaudit.charts import CHART_TITLES, to_svg
-from smsaudit.export import output_query, table_exists
+from smsaudit.export import output_query
+from smsaudit.sqlfiles import table_exists
 
 __all__ = ["DEFAULT_PREVIEW_ROWS", "render_report", "write_report"]
 

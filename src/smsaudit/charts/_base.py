@@ -32,16 +32,6 @@ Chart = alt.Chart | alt.LayerChart | alt.FacetChart
 # -- helpers -------------------------------------------------------------------------------
 
 
-def _exists(con: duckdb.DuckDBPyConnection, *tables: str) -> bool:
-    """Whether every one of ``tables`` exists (an audit skipped for lack of input leaves none)."""
-    found = con.execute(
-        "SELECT count(DISTINCT table_name) FROM information_schema.tables "
-        "WHERE table_name IN (SELECT unnest($names))",
-        {"names": list(tables)},
-    ).fetchall()
-    return int(found[0][0]) == len(set(tables))
-
-
 def _frame(
     con: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any] | None = None
 ) -> pl.DataFrame:

@@ -8,6 +8,7 @@ import altair as alt
 import duckdb
 import polars as pl
 
+from ..sqlfiles import table_exists
 from ._base import (
     ALLOWED_COLOR,
     MAX_CURRENCIES,
@@ -17,7 +18,6 @@ from ._base import (
     WIDTH,
     Chart,
     _currency_locale,
-    _exists,
     _frame,
     _no_data,
     money,
@@ -27,7 +27,7 @@ from ._base import (
 def wasted_spend_by_month(con: duckdb.DuckDBPyConnection) -> Chart:
     """Wasted spend (blocked windows and sends after suppression) by month and aggregator."""
     title = "Wasted spend by month and aggregator"
-    if not _exists(con, "wasted_spend"):
+    if not table_exists(con, "wasted_spend"):
         return _no_data(title)
     # Bounded whatever the data: the costliest MAX_SERIES aggregators, the others as one;
     # years instead of months past MAX_MONTHS; the MAX_CURRENCIES costliest currencies.
@@ -108,7 +108,7 @@ def wasted_spend_by_month(con: duckdb.DuckDBPyConnection) -> Chart:
 def reconciliation_funnel(con: duckdb.DuckDBPyConnection) -> Chart:
     """Suppressed pairs → still opted in → sent again → money wasted on those sends."""
     title = "Suppression reconciliation"
-    if not _exists(con, "suppressions"):
+    if not table_exists(con, "suppressions"):
         return _no_data(title)
     pairs = "SELECT count(*) FROM (SELECT DISTINCT msisdn, sender_id FROM {})"
     stages: list[tuple[str, int | None]] = []
@@ -119,14 +119,14 @@ def reconciliation_funnel(con: duckdb.DuckDBPyConnection) -> Chart:
     ):
         count = (
             int(con.execute(pairs.format(table)).fetchall()[0][0])
-            if _exists(con, table)
+            if table_exists(con, table)
             else None  # audit skipped: shown as such, never as zero
         )
         stages.append((stage, count))
     if not stages[0][1]:
         return _no_data(title, "No suppressed pairs")
     spent: list[tuple[str | None, float, int]] = []
-    if _exists(con, "sends_after_suppression"):
+    if table_exists(con, "sends_after_suppression"):
         spent = [
             (row[0], float(row[1]), int(row[2]))
             for row in con.execute(
@@ -166,7 +166,7 @@ def reconciliation_funnel(con: duckdb.DuckDBPyConnection) -> Chart:
 def profile_comparison(con: duckdb.DuckDBPyConnection) -> Chart:
     """The same marketing traffic judged by each rule profile: flagged messages by reason."""
     title = "The same traffic under each rule profile"
-    if not _exists(con, "profile_comparison"):
+    if not table_exists(con, "profile_comparison"):
         return _no_data(title)
     frame = _frame(
         con,

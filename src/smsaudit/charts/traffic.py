@@ -8,6 +8,7 @@ import altair as alt
 import duckdb
 import polars as pl
 
+from ..sqlfiles import table_exists
 from ._base import (
     BLOCKED_COLOR,
     MAX_BARS,
@@ -17,7 +18,6 @@ from ._base import (
     WEEKDAYS,
     WIDTH,
     Chart,
-    _exists,
     _frame,
     _no_data,
 )
@@ -26,7 +26,7 @@ from ._base import (
 def weekday_hour_heatmap(con: duckdb.DuckDBPyConnection) -> Chart:
     """Marketing sends by recipient-local weekday and hour; cells holding blocked sends outlined."""
     title = "Marketing sends by local weekday and hour"
-    if not _exists(con, "send_windows"):
+    if not table_exists(con, "send_windows"):
         return _no_data(title)
     frame = _frame(
         con,
@@ -74,7 +74,7 @@ def weekday_hour_heatmap(con: duckdb.DuckDBPyConnection) -> Chart:
 def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
     """Allowed and blocked marketing messages per local day, public holidays marked."""
     title = "Marketing traffic per local day"
-    if not _exists(con, "send_windows"):
+    if not table_exists(con, "send_windows"):
         return _no_data(title)
     # send_windows classifies as it is read: read it once, into a small per-day table.
     con.execute(
@@ -101,7 +101,7 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
             """,
         )
         holidays = pl.DataFrame(schema={"day": pl.String, "label": pl.String})
-        if bucket == "day" and _exists(con, "holiday_calendar"):
+        if bucket == "day" and table_exists(con, "holiday_calendar"):
             # Only the holidays of territories actually texted, within the traffic's span.
             holidays = _frame(
                 con,
@@ -171,7 +171,7 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
 def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
     """Each late campaign's sends per local day, on the clock: where it ran past the close."""
     title = "Late campaigns: send spans in the recipient's local time"
-    if not _exists(con, "late_campaigns", "send_windows"):
+    if not table_exists(con, "late_campaigns", "send_windows"):
         return _no_data(title)
     frame = _frame(
         con,

@@ -34,6 +34,7 @@ from pathlib import Path
 
 import duckdb
 
+from ..sqlfiles import table_exists
 from .query import (
     EXCEL_MAX_DATA_ROWS,
     FORMATS,
@@ -44,7 +45,6 @@ from .query import (
     _quote,
     mask_secret_for,
     output_query,
-    table_exists,
 )
 from .workbook import write_xlsx
 

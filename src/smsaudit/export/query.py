@@ -73,14 +73,6 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether ``table`` (or a view of that name) exists in the connection."""
-    rows = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = $t", {"t": table}
-    ).fetchall()
-    return int(rows[0][0]) > 0
-
-
 def _kind(name: str, sql_type: str) -> Kind:
     base = sql_type.split("(")[0].strip().upper()
     if base in _INTEGER_TYPES:

@@ -13,6 +13,7 @@ import duckdb
 import xlsxwriter
 from xlsxwriter.worksheet import Worksheet
 
+from ..sqlfiles import table_exists
 from .query import (
     EXCEL_MAX_DATA_ROWS,
     Kind,
@@ -20,7 +21,6 @@ from .query import (
     SummaryItem,
     _quote,
     output_query,
-    table_exists,
 )
 
 _NUMBER_FORMATS: dict[Kind, str] = {

@@ -12,6 +12,7 @@ from pathlib import Path
 import duckdb
 
 from ..errors import InputError
+from ..sqlfiles import table_exists
 from .discover import Source
 from .expressions import clip
 from .sniff import (
@@ -129,12 +130,6 @@ _UNCLOSED = "rec IS NULL AND msg ILIKE '%unterminated quote%' AND contains(txt, 
 MAX_RECOVERIES = 1000
 
 
-def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(
-        con.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = $t", {"t": table}).fetchall()
-    )
-
-
 def _recover(
     con: duckdb.DuckDBPyConnection,
     workdir: Path,
@@ -156,7 +151,7 @@ def _recover(
     done = 0
     while pending and done < MAX_RECOVERIES:
         source, base = pending.pop()
-        if not _has(con, f"{source}_pos"):
+        if not table_exists(con, f"{source}_pos"):
             continue
         last = con.execute(f"SELECT max(line) FROM {source}_pos").fetchall()[0][0]
         spans = con.execute(
