@@ -72,43 +72,28 @@ def _checks(kind: str) -> list[tuple[str, str, str]]:
             out.append((f.name, f"{f.name} < 1", "'segments must be at least 1'"))
         if f.type == "msisdn":
             out.append((f.name, "ph_status = 'invalid'", "'invalid phone number: ' || ph_reason"))
-    if kind == "sends":
-        out.append(
-            (
-                "category",
-                "category NOT IN ('marketing', 'transactional')",
-                "'unknown category (expected marketing or transactional)'",
-            )
-        )
     if kind == "consent":
         out.append(("status", "status_norm IS NULL", "'unknown consent status'"))
-    if kind == "programs":
-        out.append(
-            (
-                "short_code_type",
-                "short_code_type NOT IN ('shared', 'dedicated')",
-                "'unknown short_code_type (expected shared or dedicated)'",
-            )
-        )
     if kind == "rate_card":
         out.append(("valid_to", "valid_to < valid_from", "'valid_to before valid_from'"))
-    if kind == "suppressions":
+    for column, (first, second) in ENUMERATED.get(kind, {}).items():
         out.append(
             (
-                "action",
-                "action NOT IN ('BLOCK', 'UNBLOCK')",
-                "'unknown action (expected BLOCK or UNBLOCK)'",
-            )
-        )
-    if kind in ("sends", "receipts"):
-        out.append(
-            (
-                "price_basis",
-                "price_basis NOT IN ('segment', 'message')",
-                "'unknown price_basis (expected segment or message)'",
+                column,
+                f"{column} NOT IN ('{first}', '{second}')",
+                f"'unknown {column} (expected {first} or {second})'",
             )
         )
     return out
+
+
+# Columns of a kind that take one of two values (after canonicalisation); others are rejected.
+ENUMERATED: dict[str, dict[str, tuple[str, str]]] = {
+    "sends": {"category": ("marketing", "transactional"), "price_basis": ("segment", "message")},
+    "receipts": {"price_basis": ("segment", "message")},
+    "programs": {"short_code_type": ("shared", "dedicated")},
+    "suppressions": {"action": ("BLOCK", "UNBLOCK")},
+}
 
 
 # Columns of the work table beside the canonical ones (dropped once the rows are sorted).
