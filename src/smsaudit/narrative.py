@@ -111,13 +111,22 @@ def outcomes(audit: Audit) -> dict[str, dict[str, Any]]:
     return out
 
 
-def to_dict(audit: Audit, headline: Sequence[Headline] | None = None) -> dict[str, Any]:
+def to_dict(
+    audit: Audit,
+    headline: Sequence[Headline] | None = None,
+    *,
+    assumptions: Sequence[tuple[str, str]] | None = None,
+    actions: Sequence[str] | None = None,
+) -> dict[str, Any]:
     """The audit as plain data (what ``summary.json`` holds): profile, figures by stable
     key, one outcome per table, assumptions, actions, inputs and the invariant checks.
-    Counts and names only: no phone number, masked or not."""
+    Counts and names only: no phone number, masked or not. What the caller computed
+    already (the headline, assumptions, actions) is passed in rather than computed again."""
     from . import __version__
 
     figures = list(headline if headline is not None else audit.summary())
+    assumptions = assumptions if assumptions is not None else audit.assumptions()
+    actions = actions if actions is not None else audit.actions()
     names = ("input_file", "kind", "rows_read", "rows_used", "rows_rejected")
     accounting = audit.con.execute(
         f"SELECT {', '.join(names)}, rows_out_of_scope FROM row_accounting"
@@ -131,8 +140,8 @@ def to_dict(audit: Audit, headline: Sequence[Headline] | None = None) -> dict[st
         },
         "wasted_spend": {c: str(v.quantize(cent)) for c, v in audit.wasted_by_currency.items()},
         "tables": audit.outcomes(),
-        "assumptions": [{"label": k, "text": v} for k, v in audit.assumptions()],
-        "actions": audit.actions(),
+        "assumptions": [{"label": k, "text": v} for k, v in assumptions],
+        "actions": list(actions),
         "inputs": {
             "files": [dict(zip((*names, "rows_out_of_scope"), r, strict=True)) for r in accounting],
             "ignored": list(audit.load_report.ignored),

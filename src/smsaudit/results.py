@@ -200,8 +200,14 @@ class Audit:
 
     def checks(self) -> list[Check]:
         """The invariant checks (``smsaudit.checks``) on the findings that ran."""
+        return list(self._checks)
+
+    @cached_property
+    def _checks(self) -> tuple[Check, ...]:
+        # Run once: summary.json and the command line both report them, and the audit's
+        # tables do not change once it has run (as for wasted_by_currency).
         ran = [t for t in self.tables if t not in self.skipped]
-        return checks.run_all(self.con, ran)
+        return tuple(checks.run_all(self.con, ran))
 
     def outcomes(self) -> dict[str, dict[str, Any]]:
         """Per finding and extra table: ``ran`` (with rows), ``empty``, or ``skipped`` (why)."""
@@ -283,7 +289,8 @@ class Audit:
             actions=actions,
             skipped=self.skipped,
         )
-        paths.append(outdir.write_summary(out, self.to_dict(figures)))
+        data = narrative.to_dict(self, figures, assumptions=assumptions, actions=actions)
+        paths.append(outdir.write_summary(out, data))
         if html_report:
             built = {name: charts.build(self.con, name) for name in charts.CHARTS}
             paths.append(

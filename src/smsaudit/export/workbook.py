@@ -78,13 +78,13 @@ def _write_sheet(
     con: duckdb.DuckDBPyConnection,
     table: str,
     sheet_name: str,
+    rows: int,
     *,
     mask_secret: str | None,
     max_rows: int,
     streamed: bool = False,
 ) -> _SheetResult:
     query = output_query(con, table, mask_secret=mask_secret, style="excel")
-    rows = _rows(con, table)
     written = min(rows, max_rows)
     euro = _single_currency(con, table) == "EUR"
     sheet = workbook.add_worksheet(sheet_name)
@@ -256,7 +256,8 @@ def write_xlsx(
     # xlsxwriter keeps every cell in memory until it closes the file (~4 KB a row of our
     # tables): past TABLE_MAX_ROWS rows in all, the workbook is streamed to disk row by row
     # instead, at the price of Excel tables (the sheets get filter buttons).
-    streamed = sum(min(_rows(con, t), max_rows) for t in present) > TABLE_MAX_ROWS
+    rows = {t: _rows(con, t) for t in present}
+    streamed = sum(min(n, max_rows) for n in rows.values()) > TABLE_MAX_ROWS
     workbook = xlsxwriter.Workbook(
         str(path),
         {
@@ -282,6 +283,7 @@ def write_xlsx(
                 con,
                 table,
                 names[table],
+                rows[table],
                 mask_secret=mask_secret,
                 max_rows=max_rows,
                 streamed=streamed,
