@@ -19,6 +19,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+import duckdb
+
+from . import sqlfiles
+
 Role = Literal["finding", "extra", "helper", "plan"]
 Build = Literal["table", "view", "python", "ingest"]
 
@@ -248,6 +252,17 @@ def skipped(present: set[str], has_bodies: bool) -> dict[str, str]:
         elif r.needs_bodies and not has_bodies:
             out[r.name] = "the sends carry no message body"
     return out
+
+
+def build(con: duckdb.DuckDBPyConnection, relation: Relation, params: Mapping[str, object]) -> None:
+    """Create an SQL-built ``relation`` from its file: a table bound to the parameters it
+    declares (taken from ``params``), or a view."""
+    if relation.build == "view":
+        sqlfiles.define_view(con, relation.name)
+    elif relation.build == "table":
+        sqlfiles.materialize(con, relation.name, {k: params[k] for k in relation.params})
+    else:
+        raise ValueError(f"{relation.name} is built by {relation.build}, not from SQL alone")
 
 
 def markdown() -> str:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from . import catalogue, db, rules, sqlfiles
+from . import catalogue, db, rules
 from .errors import InputError
 from .ingest import load
 from .ingest.formats import Format, get_format
@@ -91,10 +91,8 @@ def audit(
                 rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
             elif relation.name == "profile_comparison":
                 rules.compare_profiles(con, alsace_moselle=alsace_moselle)
-            elif relation.build == "table":
-                sqlfiles.materialize(con, relation.name, {k: params[k] for k in relation.params})
-            elif relation.build == "view":
-                sqlfiles.define_view(con, relation.name)
+            elif relation.build != "python":  # send_windows: built with window_calendar
+                catalogue.build(con, relation, params)
         skipped = catalogue.skipped(
             {k for k in KINDS if report.has(k)}, has_bodies=_has_bodies(con)
         )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import duckdb
 
-from . import catalogue, sqlfiles
+from . import catalogue
 
 # Dependency order (catalogue.py): each table reads only canonical tables, ``message_costs``
 # and the tables before it.
@@ -40,9 +40,4 @@ def run(con: duckdb.DuckDBPyConnection, *, has_programs: bool) -> None:
 
 def create(con: duckdb.DuckDBPyConnection, table: str, *, has_programs: bool) -> None:
     """Create one of :data:`RECONCILIATION_TABLES`: a table, or a view (catalogue.py)."""
-    relation = catalogue.BY_NAME[table]
-    if relation.build == "view":
-        sqlfiles.define_view(con, table)
-        return
-    params = {"has_programs": has_programs}
-    sqlfiles.materialize(con, table, {k: params[k] for k in relation.params})
+    catalogue.build(con, catalogue.BY_NAME[table], {"has_programs": has_programs})
