@@ -192,11 +192,7 @@ class Audit:
 
     def row_accounting_balances(self) -> bool:
         """Whether every input file's rows are all used, rejected or out of scope."""
-        bad = self._scalar(
-            "SELECT count(*) FROM row_accounting "
-            "WHERE rows_read <> rows_used + rows_rejected + rows_out_of_scope"
-        )
-        return bool(bad == 0)
+        return checks.row_accounting(self.con).ok
 
     def checks(self) -> list[Check]:
         """The invariant checks (``smsaudit.checks``) on the findings that ran."""
