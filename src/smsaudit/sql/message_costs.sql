@@ -109,17 +109,20 @@ send_receipts AS (
     LEFT JOIN receipts AS r ON r.message_id = s.message_id
 ),
 -- every (aggregator of the rate card, Paris day of the span): a few hundred rows to match,
--- however many sends there are
+-- however many sends there are. The days are counted from the first (unnest in the select
+-- list, not range() as a table: the portable form, see tests/test_sqlfiles.py).
 billing_days AS (
-    SELECT a.aggregator, CAST(d.range AS DATE) AS billing_date
+    SELECT a.aggregator, d.first_day + CAST(d.day_number AS INTEGER) AS billing_date
     FROM (SELECT DISTINCT lower(aggregator) AS aggregator FROM rate_card) AS a
     CROSS JOIN (
-        SELECT
-            CAST(timezone('Europe/Paris', min(sent_at)) AS DATE) AS first_day,
-            CAST(timezone('Europe/Paris', max(sent_at)) AS DATE) AS last_day
-        FROM sends
-    ) AS span
-    CROSS JOIN range(span.first_day, span.last_day + 1, INTERVAL 1 DAY) AS d
+        SELECT first_day, unnest(range(0, date_diff('day', first_day, last_day) + 1)) AS day_number
+        FROM (
+            SELECT
+                CAST(timezone('Europe/Paris', min(sent_at)) AS DATE) AS first_day,
+                CAST(timezone('Europe/Paris', max(sent_at)) AS DATE) AS last_day
+            FROM sends
+        )
+    ) AS d
 ),
 rate_card_match AS (
     SELECT

@@ -39,22 +39,25 @@ wasted AS (
 -- 1970; where the two ends of an hour differ, or before 1970, a message is converted itself).
 hours AS (
     SELECT
-        range AS utc_hour,
-        strftime(timezone('Europe/Paris', make_timestamptz(range * 3600000000)), '%Y-%m')
+        utc_hour,
+        strftime(timezone('Europe/Paris', make_timestamptz(utc_hour * 3600000000)), '%Y-%m')
             AS first_month,
         strftime(
-            timezone('Europe/Paris', make_timestamptz(range * 3600000000 + 3599999999)), '%Y-%m'
+            timezone('Europe/Paris', make_timestamptz(utc_hour * 3600000000 + 3599999999)),
+            '%Y-%m'
         ) AS last_month
     FROM (
-        SELECT min(sent_at) AS first_sent_at, max(sent_at) AS last_sent_at
+        SELECT unnest(range(first_hour, last_hour + 1)) AS utc_hour
         FROM (
-            SELECT sent_at FROM blocked_window_messages
-            UNION ALL
-            SELECT sent_at FROM sends_after_suppression
+            SELECT
+                epoch_us(min(sent_at)) // 3600000000 AS first_hour,
+                epoch_us(max(sent_at)) // 3600000000 AS last_hour
+            FROM (
+                SELECT sent_at FROM blocked_window_messages
+                UNION ALL
+                SELECT sent_at FROM sends_after_suppression
+            )
         )
-    ) AS span
-    CROSS JOIN range(
-        epoch_us(span.first_sent_at) // 3600000000, epoch_us(span.last_sent_at) // 3600000000 + 1
     )
 ),
 dated AS (
