@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from os import PathLike
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
-from . import catalogue, db, rules
+from . import catalogue, db, engines, rules, schema
 from .errors import InputError
 from .ingest import load
 from .ingest.formats import Format, get_format
@@ -56,12 +57,16 @@ def audit(
     progress: Progress | None = None,
     con: duckdb.DuckDBPyConnection | None = None,
     input_format: str | PathLike[str] | None = None,
+    engine: Any = "duckdb",
+    spark_master: str | None = None,
 ) -> Audit:
     """Audit the inputs in ``data`` (a folder, or ``{"sends": path, "receipts": [...], ...}``).
 
     ``period`` = (first day, last day), inclusive, as dates or ``YYYY-MM-DD``; None leaves
     that end open. ``input_format`` (a shipped format's name or a format file, see
-    ``smsaudit formats``) decides for the files it recognises. Raises
+    ``smsaudit formats``) decides for the files it recognises. ``engine`` runs the audit's
+    SQL in DuckDB (default) or on Spark: ``"spark"`` (``spark_master``, ``SPARK_REMOTE`` or
+    ``local[*]``) or an existing ``SparkSession``; the results are the same. Raises
     :class:`smsaudit.errors.InputError` for unusable input; findings never raise.
     """
     step = progress or (lambda _msg: None)
@@ -84,19 +89,49 @@ def audit(
             "has_programs": report.has("programs"),
             "close_minutes": prof.weekday_close or 0,
         }
-        for relation in catalogue.AUDIT_STEPS:
-            if relation.step:
-                step(relation.step)
-            if relation.name == "window_calendar":  # builds send_windows too
-                rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
-            elif relation.name == "profile_comparison":
-                rules.compare_profiles(con, alsace_moselle=alsace_moselle)
-            elif relation.build != "python":  # send_windows: built with window_calendar
-                catalogue.build(con, relation, params)
+        runner = engines.open_engine(con, engine, spark_master=spark_master)
+        try:
+            _run_steps(con, runner, prof, params, step, alsace_moselle=alsace_moselle)
+        finally:
+            runner.close()
         skipped = catalogue.skipped(
             {k for k in KINDS if report.has(k)}, has_bodies=_has_bodies(con)
         )
     return Audit(con=con, profile=prof, load_report=report, skipped=skipped)
+
+
+def _run_steps(
+    con: duckdb.DuckDBPyConnection,
+    runner: engines.Engine,
+    prof: rules.Profile,
+    params: Mapping[str, object],
+    step: Progress,
+    *,
+    alsace_moselle: bool,
+) -> None:
+    """Build the catalogue's relations in order: calendars in DuckDB, SQL on ``runner``."""
+    runner.ship(*schema.CANONICAL)
+    for relation in catalogue.AUDIT_STEPS:
+        if relation.step:
+            step(relation.step)
+        if relation.name == "window_calendar":  # send_windows is its view of the sends
+            rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
+            runner.ship("window_calendar")
+        elif relation.name == "send_windows":
+            runner.build("send_windows", {}, view=True)
+        elif relation.name == "profile_comparison":
+            compared = rules.build_profile_calendars(con, alsace_moselle=alsace_moselle)
+            try:
+                runner.ship("profile_calendars")
+                runner.build("profile_comparison", compared)
+            finally:
+                con.execute("DROP TABLE IF EXISTS profile_calendars")
+        else:
+            runner.build(
+                relation.name,
+                {k: params[k] for k in relation.params},
+                view=relation.build == "view",
+            )
 
 
 def _day(value: date | str | None) -> date | None:

@@ -5,13 +5,19 @@ Typical use by the audit: ``classify_sends(con, "fr-acoustic")`` builds ``holida
 then reads ``send_windows``, and ``late_campaigns`` reads ``blocked_window_messages``.
 """
 
-from smsaudit.rules.calendar import build_window_calendar, classify_sends, compare_profiles
+from smsaudit.rules.calendar import (
+    build_profile_calendars,
+    build_window_calendar,
+    classify_sends,
+    compare_profiles,
+)
 from smsaudit.rules.holiday_calendar import holiday_table
 from smsaudit.rules.profiles import DEFAULT_PROFILE, Profile, list_profiles, load_profile
 
 __all__ = [
     "DEFAULT_PROFILE",
     "Profile",
+    "build_profile_calendars",
     "build_window_calendar",
     "classify_sends",
     "compare_profiles",

@@ -1,0 +1,73 @@
+"""Where the audit's SQL runs: DuckDB in this process (the default), or a Spark session.
+
+An engine builds the catalogue's SQL relations (``sql/<name>.sql``); reading the inputs, the
+phone map and the rule calendars always happen in the DuckDB connection on this machine, and
+every relation an engine builds ends up in that connection as a table of DuckDB's types, so
+results, exports and charts never depend on the engine. See ``engines/spark.py`` for what
+runs where on Spark.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import duckdb
+
+from smsaudit import sqlfiles
+from smsaudit.errors import InputError
+
+ENGINES = ("duckdb", "spark")
+
+
+class Engine(Protocol):
+    """What the pipeline asks of an engine."""
+
+    name: str
+
+    def ship(self, *tables: str) -> None:
+        """Make DuckDB ``tables`` readable by the engine's SQL under the same names."""
+
+    def build(self, name: str, params: Mapping[str, object], *, view: bool = False) -> None:
+        """Create ``name`` from ``sql/<name>.sql`` (a table, or a view), in the engine and in
+        the DuckDB connection."""
+
+    def close(self) -> None:
+        """Release what the engine holds for this audit."""
+
+
+class DuckDBEngine:
+    """The audit's SQL in the DuckDB connection itself: nothing to ship, nothing to collect."""
+
+    name = "duckdb"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def ship(self, *tables: str) -> None:
+        pass
+
+    def build(self, name: str, params: Mapping[str, object], *, view: bool = False) -> None:
+        if view:
+            sqlfiles.define_view(self.con, name)
+        else:
+            sqlfiles.materialize(self.con, name, dict(params))
+
+    def close(self) -> None:
+        pass
+
+
+def open_engine(
+    con: duckdb.DuckDBPyConnection, engine: Any = "duckdb", *, spark_master: str | None = None
+) -> Engine:
+    """``engine``: ``"duckdb"``, ``"spark"`` (a session started here: ``spark_master``, else
+    ``SPARK_REMOTE``, else ``local[*]``), or an existing ``pyspark.sql.SparkSession``."""
+    if engine == "duckdb" or engine is None:
+        return DuckDBEngine(con)
+    from smsaudit.engines import spark
+
+    if engine == "spark":
+        return spark.SparkEngine(con, spark.start_session(spark_master))
+    if type(engine).__name__ == "SparkSession":  # pyspark's classic or Connect session
+        return spark.SparkEngine(con, engine)
+    raise InputError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")

@@ -1,0 +1,168 @@
+"""The Spark engine: the audit's per-row SQL runs on a Spark session, local or a cluster's.
+
+What runs where (SCALEOUT §5, the splink pattern):
+
+- on the driver, in DuckDB: reading the inputs (sniffing, vendor formats, rejected rows, row
+  accounting), the phone map and the rule calendars, all small or already done per file;
+- on Spark: every relation of the catalogue built from ``sql/`` (costs, windows, suppressions,
+  consent, money), as the sqlglot translation of the same files (``spark_sql``);
+- back on the driver: each relation Spark builds is collected into the DuckDB connection with
+  the column types DuckDB itself gives that query, so ``Audit``, the exports, the report and
+  the charts read the same tables whichever engine computed them.
+
+Sessions are pinned like DuckDB's connection: UTC session time zone (results never depend on
+the machine's), ANSI mode on (integer overflow is an error, never a silent wrap-around).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+import duckdb
+
+from smsaudit import sqlfiles
+from smsaudit.engines import spark_sql
+from smsaudit.errors import InputError
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame, SparkSession
+
+# Settings every session gets, ours or the caller's: results must not depend on them.
+PINNED = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.ansi.enabled": "true",
+}
+# Settings only for a session we start ourselves (a local one by default).
+LOCAL = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.driver.memory": "2g",
+}
+
+
+def start_session(master: str | None = None) -> SparkSession:
+    """A Spark session: ``SPARK_REMOTE`` (Spark Connect) when set, else ``master``
+    (``local[*]`` by default, or a cluster's URL), pinned as ``PINNED`` says."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError:
+        raise InputError(
+            "--engine spark needs PySpark: pip install 'smsaudit[spark]' (and Java 17 or later)"
+        ) from None
+    if not os.environ.get("SPARK_REMOTE") and not (
+        os.environ.get("JAVA_HOME") or shutil.which("java")
+    ):
+        raise InputError("--engine spark runs Spark locally, which needs Java 17 or later")
+    builder: Any = SparkSession.builder.appName("smsaudit")
+    if not os.environ.get("SPARK_REMOTE"):
+        builder = builder.master(master or "local[*]")
+        for key, value in LOCAL.items():
+            builder = builder.config(key, value)
+    for key, value in PINNED.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    with contextlib.suppress(Exception):  # Spark Connect has no SparkContext
+        session.sparkContext.setLogLevel("FATAL")  # errors reach the caller as exceptions
+    return pin(session)
+
+
+def pin(session: SparkSession) -> SparkSession:
+    """Set ``PINNED`` on a session (one of ours, or a notebook's or Databricks' own)."""
+    for key, value in PINNED.items():
+        session.conf.set(key, value)
+    return session
+
+
+class SparkEngine:
+    """Builds the catalogue's SQL relations on ``session`` from tables shipped out of ``con``."""
+
+    name = "spark"
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, session: SparkSession) -> None:
+        self.con = con
+        self.session = pin(session)
+        self._frames: dict[str, DataFrame] = {}
+
+    def ship(self, *tables: str) -> None:
+        """Register DuckDB ``tables`` in Spark as temporary views of the same name.
+
+        ENUM columns (the loader's dictionaries) travel as text; the rows go through Arrow.
+        """
+        for table in tables:
+            rows = self.con.sql(f"SELECT {_as_text_columns(self.con, table)} FROM {table}")
+            frame = self.session.createDataFrame(rows.to_arrow_table())
+            frame = frame.localCheckpoint(eager=True)
+            self._frames[table] = frame
+            frame.createOrReplaceTempView(table)
+
+    def build(self, name: str, params: Mapping[str, object], *, view: bool = False) -> None:
+        """Create ``name`` on Spark from ``sql/<name>.sql``, then the same table in DuckDB.
+
+        A view stays lazy on both sides (DuckDB defines it over its own copies); a table is
+        computed once on Spark, kept there for the relations that read it, and collected.
+        """
+        frame = self.session.sql(spark_sql.query(name, params))
+        if view:
+            frame.createOrReplaceTempView(name)
+            sqlfiles.define_view(self.con, name)
+            return
+        frame = frame.localCheckpoint(eager=True)
+        self._frames[name] = frame
+        frame.createOrReplaceTempView(name)
+        self._collect(name, frame, params)
+
+    def _collect(self, name: str, frame: DataFrame, params: Mapping[str, object]) -> None:
+        """Spark's rows, in Spark's order, into a DuckDB table typed as DuckDB types ``name``."""
+        described = self.con.execute(f"DESCRIBE {sqlfiles.query(name)}", dict(params) or None)
+        columns = [
+            (column, "VARCHAR" if kind.startswith("ENUM(") else kind)
+            for column, kind, *_ in described.fetchall()
+        ]
+        got = [field.name for field in frame.schema.fields]
+        if got != [c for c, _ in columns]:  # pragma: no cover - a translation bug
+            raise RuntimeError(f"{name}: Spark returned columns {got}, DuckDB {columns}")
+        arrow = frame.toArrow()
+        ddl = ", ".join(f'"{c}" {kind}' for c, kind in columns)
+        self.con.execute(f"CREATE OR REPLACE TABLE {name} ({ddl})")
+        self.con.register("smsaudit_spark_rows", arrow)
+        try:
+            with _ordered(self.con):
+                self.con.execute(f"INSERT INTO {name} SELECT * FROM smsaudit_spark_rows")
+        finally:
+            self.con.unregister("smsaudit_spark_rows")
+
+    def close(self) -> None:
+        """Drop the views and cached frames this engine created (the session stays)."""
+        for name, frame in self._frames.items():
+            self.session.catalog.dropTempView(name)
+            with contextlib.suppress(Exception):
+                frame.unpersist()
+        self._frames.clear()
+
+
+def _as_text_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    rows = con.execute(
+        "SELECT column_name, data_type LIKE 'ENUM(%' FROM duckdb_columns() "
+        "WHERE table_name = $t AND NOT internal ORDER BY column_index",
+        {"t": table},
+    ).fetchall()
+    return ", ".join(
+        f'CAST("{c}" AS VARCHAR) AS "{c}"' if is_enum else f'"{c}"' for c, is_enum in rows
+    )
+
+
+@contextlib.contextmanager
+def _ordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Keep the collected rows in Spark's order (the pipeline otherwise lets DuckDB reorder)."""
+    (value,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
+    con.execute("SET preserve_insertion_order = true")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if value else 'false'}")
