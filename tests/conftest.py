@@ -56,3 +56,12 @@ def insert(
         cols = ", ".join(f'"{c}"' for c in full)
         marks = ", ".join(f"${c}" for c in full)
         con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", full)
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Any:
+    """One local Spark session (two cores) for every Spark test; it is not stopped, as a
+    session cannot be restarted in the same process."""
+    from smsaudit.engines import spark
+
+    return spark.start_session("local[2]")

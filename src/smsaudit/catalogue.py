@@ -241,6 +241,9 @@ EXTRAS: tuple[str, ...] = _written("extra")
 AUDIT_STEPS: tuple[Relation, ...] = tuple(
     r for r in RELATIONS if r.build != "ingest" and r.role != "plan"
 )
+# The SQL files the engine runs (DuckDB here, or Spark: smsaudit.engines), in run order; the
+# rule calendars and the plan's tables are built in DuckDB on this machine whatever the engine.
+ENGINE_SQL: tuple[str, ...] = tuple(r.name for r in AUDIT_STEPS if r.name != "window_calendar")
 
 
 def skipped(present: set[str], has_bodies: bool) -> dict[str, str]:

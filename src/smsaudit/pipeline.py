@@ -70,6 +70,7 @@ def audit(
     :class:`smsaudit.errors.InputError` for unusable input; findings never raise.
     """
     step = progress or (lambda _msg: None)
+    engines.check_choice(engine, spark_master)
     prof = rules.load_profile(str(profile))
     fmt = get_format(str(input_format)) if input_format is not None else None
     con = con or db.connect()
@@ -89,6 +90,8 @@ def audit(
             "has_programs": report.has("programs"),
             "close_minutes": prof.weekday_close or 0,
         }
+        if engine != "duckdb":
+            step("starting Spark")
         runner = engines.open_engine(con, engine, spark_master=spark_master)
         try:
             _run_steps(con, runner, prof, params, step, alsace_moselle=alsace_moselle)

@@ -36,6 +36,8 @@ def _run(
     quiet: bool,
     period: tuple[str | None, str | None] = (None, None),
     input_format: str | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> None:
     from ..pipeline import audit
 
@@ -57,6 +59,8 @@ def _run(
             period=period,
             progress=step,
             input_format=input_format,
+            engine=engine,
+            spark_master=spark_master,
         )
         step("writing outputs")
         paths = result.save(out, fmts, mask_msisdn=mask_msisdn, french_csv=french_csv)
@@ -140,6 +144,22 @@ def audit_cmd(
     until: Annotated[
         str | None, typer.Option(metavar="YYYY-MM-DD", help="Last day audited, inclusive.")
     ] = None,
+    engine: Annotated[
+        str,
+        typer.Option(
+            metavar="duckdb|spark",
+            help="Where the audit's SQL runs: DuckDB in this process, or Spark (pip install "
+            "'smsaudit[spark]'; local[*], --spark-master or SPARK_REMOTE). Same results.",
+        ),
+    ] = "duckdb",
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            metavar="URL",
+            help="With --engine spark: the cluster to use (spark://host:7077, yarn, local[4]).",
+        ),
+    ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Audit the exports in DATA_DIR (or the files named by --sends, --receipts, ...).
@@ -175,6 +195,8 @@ def audit_cmd(
         quiet=quiet,
         period=(since, until),
         input_format=input_format,
+        engine=engine,
+        spark_master=spark_master,
     )
 
 

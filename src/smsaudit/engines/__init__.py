@@ -57,6 +57,14 @@ class DuckDBEngine:
         pass
 
 
+def check_choice(engine: Any, spark_master: str | None = None) -> None:
+    """Refuse an unknown engine, or a Spark master without Spark, before any work is done."""
+    if isinstance(engine, str) and engine not in ENGINES:
+        raise InputError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if spark_master is not None and engine != "spark":
+        raise InputError("--spark-master needs --engine spark")
+
+
 def open_engine(
     con: duckdb.DuckDBPyConnection, engine: Any = "duckdb", *, spark_master: str | None = None
 ) -> Engine:

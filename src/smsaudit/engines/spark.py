@@ -20,6 +20,7 @@ import contextlib
 import os
 import shutil
 from collections.abc import Iterator, Mapping
+from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -64,6 +65,10 @@ def start_session(master: str | None = None) -> SparkSession:
         builder = builder.master(master or "local[*]")
         for key, value in LOCAL.items():
             builder = builder.config(key, value)
+        quiet = files("smsaudit.engines").joinpath("log4j2.properties")
+        builder = builder.config(
+            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet}"
+        )
     for key, value in PINNED.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()

@@ -14,7 +14,7 @@ campaign_runs AS (
     SELECT
         campaign_id,
         count(*) AS messages,
-        (epoch(max(sent_at)) - epoch(min(sent_at))) / 60.0 AS span_minutes
+        (epoch_us(max(sent_at)) - epoch_us(min(sent_at))) / 60000000 AS span_minutes
     FROM sends
     WHERE category = 'marketing' AND campaign_id IS NOT NULL
     GROUP BY campaign_id
