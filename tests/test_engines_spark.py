@@ -203,13 +203,31 @@ def test_cli_engine_spark_writes_the_same_files(tmp_path: Path) -> None:
 
 
 # ------------------------------------------------------------------------ errors, settings
-def test_an_existing_session_is_pinned_to_utc_and_ansi(spark_session: Any) -> None:
-    spark_session.conf.set("spark.sql.session.timeZone", "America/New_York")
-    spark_session.conf.set("spark.sql.ansi.enabled", "false")
+def test_an_existing_session_is_pinned_while_it_runs_then_given_back(spark_session: Any) -> None:
+    conf = spark_session.conf
+    conf.set("spark.sql.session.timeZone", "America/New_York")
+    conf.set("spark.sql.ansi.enabled", "false")
     engine = engines.open_engine(db.connect(), spark_session)
     assert engine.name == "spark"
-    assert spark_session.conf.get("spark.sql.session.timeZone") == "UTC"
-    assert spark_session.conf.get("spark.sql.ansi.enabled") == "true"
+    assert conf.get("spark.sql.session.timeZone") == "UTC"
+    assert conf.get("spark.sql.ansi.enabled") == "true"
+    engine.close()
+    assert conf.get("spark.sql.session.timeZone") == "America/New_York"
+    assert conf.get("spark.sql.ansi.enabled") == "false"
+    conf.set("spark.sql.session.timeZone", "UTC")
+    conf.set("spark.sql.ansi.enabled", "true")
+
+
+def test_a_session_in_another_time_zone_gives_the_same_audit(spark_session: Any) -> None:
+    spark_session.conf.set("spark.sql.session.timeZone", "Asia/Tokyo")
+    try:
+        tokyo = smsaudit.audit(TESTS / "corpus" / "dst_days", engine=spark_session)
+    finally:
+        spark_session.conf.set("spark.sql.session.timeZone", "UTC")
+    duck = smsaudit.audit(TESTS / "corpus" / "dst_days")
+    for name in ("message_costs", "blocked_window_messages", "wasted_spend"):
+        query = f"SELECT * FROM {name} ORDER BY ALL"
+        assert tokyo.con.execute(query).fetchall() == duck.con.execute(query).fetchall(), name
 
 
 def test_without_pyspark_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import time
 from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
@@ -91,8 +92,13 @@ class SparkEngine:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, session: SparkSession) -> None:
         self.con = con
+        # a caller's session gets its own settings back at close()
+        self._previous = {key: session.conf.get(key, None) for key in PINNED}
         self.session = pin(session)
         self._frames: dict[str, DataFrame] = {}
+        # seconds per step ("ship sends", "build message_costs", "collect message_costs"):
+        # benchmarks/spark.py reads them
+        self.timings: dict[str, float] = {}
 
     def ship(self, *tables: str) -> None:
         """Register DuckDB ``tables`` in Spark as temporary views of the same name.
@@ -100,11 +106,13 @@ class SparkEngine:
         ENUM columns (the loader's dictionaries) travel as text; the rows go through Arrow.
         """
         for table in tables:
+            start = time.perf_counter()
             rows = self.con.sql(f"SELECT {_as_text_columns(self.con, table)} FROM {table}")
             frame = self.session.createDataFrame(rows.to_arrow_table())
             frame = frame.localCheckpoint(eager=True)
             self._frames[table] = frame
             frame.createOrReplaceTempView(table)
+            self.timings[f"ship {table}"] = time.perf_counter() - start
 
     def build(self, name: str, params: Mapping[str, object], *, view: bool = False) -> None:
         """Create ``name`` on Spark from ``sql/<name>.sql``, then the same table in DuckDB.
@@ -117,10 +125,14 @@ class SparkEngine:
             frame.createOrReplaceTempView(name)
             sqlfiles.define_view(self.con, name)
             return
+        start = time.perf_counter()
         frame = frame.localCheckpoint(eager=True)
         self._frames[name] = frame
         frame.createOrReplaceTempView(name)
+        self.timings[f"build {name}"] = time.perf_counter() - start
+        start = time.perf_counter()
         self._collect(name, frame, params)
+        self.timings[f"collect {name}"] = time.perf_counter() - start
 
     def _collect(self, name: str, frame: DataFrame, params: Mapping[str, object]) -> None:
         """Spark's rows, in Spark's order, into a DuckDB table typed as DuckDB types ``name``."""
@@ -143,12 +155,18 @@ class SparkEngine:
             self.con.unregister("smsaudit_spark_rows")
 
     def close(self) -> None:
-        """Drop the views and cached frames this engine created (the session stays)."""
+        """Drop the views and cached frames this engine created, and give the session its
+        settings back (the session itself stays: it may be a notebook's)."""
         for name, frame in self._frames.items():
             self.session.catalog.dropTempView(name)
             with contextlib.suppress(Exception):
                 frame.unpersist()
         self._frames.clear()
+        for key, value in self._previous.items():
+            if value is None:
+                self.session.conf.unset(key)
+            else:
+                self.session.conf.set(key, value)
 
 
 def _as_text_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:

@@ -1,0 +1,80 @@
+"""The audit on Spark (local mode) against the same audit on DuckDB, one process, same data.
+
+Issue 16 asks for figures, not a target: where the time goes on Spark (starting the session,
+shipping the canonical tables from DuckDB, building each relation, collecting it back), and
+that both engines give the same headline. Runs: DuckDB, then Spark (session started first and
+timed apart), then DuckDB again, so that a machine that slows down shows.
+
+    .venv/bin/python benchmarks/spark.py [DATA] [--master local[2]] [--top 12]
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+from typing import Any
+
+import smsaudit
+from smsaudit import engines
+from smsaudit.engines import spark as spark_engine
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path, default=Path(smsaudit.demo_data_dir()))
+    parser.add_argument("--master", default="local[2]")
+    parser.add_argument("--top", type=int, default=12)
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    duck = smsaudit.audit(args.data)
+    duck_s = time.perf_counter() - start
+
+    start = time.perf_counter()
+    session = spark_engine.start_session(args.master)
+    session_s = time.perf_counter() - start
+
+    opened: list[Any] = []
+    original = engines.open_engine
+
+    def keep(*a: Any, **k: Any) -> Any:
+        opened.append(original(*a, **k))
+        return opened[-1]
+
+    engines.open_engine = keep  # type: ignore[assignment]
+    start = time.perf_counter()
+    spark = smsaudit.audit(args.data, engine=session)
+    spark_s = time.perf_counter() - start
+    engines.open_engine = original  # type: ignore[assignment]
+
+    start = time.perf_counter()
+    smsaudit.audit(args.data)
+    duck2_s = time.perf_counter() - start
+
+    timings: dict[str, float] = opened[0].timings
+    phase = {
+        p: sum(v for k, v in timings.items() if k.startswith(p))
+        for p in ("ship", "build", "collect")
+    }
+    rows = duck.con.execute("SELECT count(*) FROM sends").fetchall()[0][0]
+    print(f"{args.data}: {rows:,} canonical sends; Spark {session.version}, {args.master}")
+    print(f"DuckDB audit:            {duck_s:7.1f} s   (again after Spark: {duck2_s:.1f} s)")
+    print(f"Spark session start:     {session_s:7.1f} s")
+    print(f"Spark audit (warm JVM):  {spark_s:7.1f} s   = {spark_s / duck_s:.1f}x DuckDB")
+    rest = spark_s - sum(phase.values())
+    print(
+        f"  ship {phase['ship']:.1f} s, build {phase['build']:.1f} s, "
+        f"collect {phase['collect']:.1f} s, loading and calendars in DuckDB {rest:.1f} s"
+    )
+    print("slowest steps:")
+    for key, seconds in sorted(timings.items(), key=lambda kv: -kv[1])[: args.top]:
+        print(f"  {seconds:6.2f} s  {key}")
+    same = repr(duck.summary()) == repr(spark.summary())
+    print("same headline on both engines" if same else "HEADLINES DIFFER")
+    if not same:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
