@@ -139,16 +139,24 @@ CASES = {
 @pytest.mark.parametrize("case", CASES)
 def test_spark_audit_gives_duckdbs_tables(case: str, spark_session: Any, tmp_path: Path) -> None:
     data = CASES[case](tmp_path)
-    duck = smsaudit.audit(data)
-    spark = smsaudit.audit(data, engine=spark_session)
+    _assert_same_audit(smsaudit.audit(data), smsaudit.audit(data, engine=spark_session))
+
+
+def test_a_session_elsewhere_gets_the_tables_through_the_driver(
+    spark_session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cluster or Spark Connect cannot read this machine's scratch folder: Arrow instead."""
+    monkeypatch.setattr(spark_engine, "_is_local", lambda _session: False)
+    data = TESTS / "vendors" / "mixed_folder"
+    _assert_same_audit(smsaudit.audit(data), smsaudit.audit(data, engine=spark_session))
+
+
+def _assert_same_audit(duck: smsaudit.Audit, spark: smsaudit.Audit) -> None:
     compared = 0
     for name in catalogue.ENGINE_SQL:
         if catalogue.BY_NAME[name].build == "view":
             continue  # views are defined over the same tables on both sides
-        types = [
-            duck.con.execute(f"DESCRIBE {name}").fetchall(),
-            spark.con.execute(f"DESCRIBE {name}").fetchall(),
-        ]
+        types = [a.con.execute(f"DESCRIBE {name}").fetchall() for a in (duck, spark)]
         assert types[0] == types[1], name
         rows = [a.con.execute(f"SELECT * FROM {name}").fetchall() for a in (duck, spark)]
         if "ORDER BY" in _outer_order(name):

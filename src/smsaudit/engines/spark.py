@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from smsaudit import sqlfiles
+from smsaudit import scratch, sqlfiles
 from smsaudit.engines import spark_sql
 from smsaudit.errors import InputError
 
@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 PINNED = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.ansi.enabled": "true",
+    # instants written for DuckDB to read back: UTC-adjusted microseconds, not legacy INT96
+    "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
 }
 # Settings only for a session we start ourselves (a local one by default).
 LOCAL = {
@@ -86,7 +88,14 @@ def pin(session: SparkSession) -> SparkSession:
 
 
 class SparkEngine:
-    """Builds the catalogue's SQL relations on ``session`` from tables shipped out of ``con``."""
+    """Builds the catalogue's SQL relations on ``session`` from tables shipped out of ``con``.
+
+    Tables travel as Parquet files in a scratch folder when Spark runs on this machine
+    (``local[...]``): DuckDB writes and reads them streaming, and no table passes whole
+    through either side's memory (through Arrow, 2M sends overflowed a 2 GB driver). A
+    session elsewhere (a cluster, Spark Connect) cannot see that folder: tables then travel
+    through the driver as Arrow.
+    """
 
     name = "spark"
 
@@ -96,6 +105,7 @@ class SparkEngine:
         self._previous = {key: session.conf.get(key, None) for key in PINNED}
         self.session = pin(session)
         self._frames: dict[str, DataFrame] = {}
+        self._staging = scratch.make("spark", at_exit=True) if _is_local(session) else None
         # seconds per step ("ship sends", "build message_costs", "collect message_costs"):
         # benchmarks/spark.py reads them
         self.timings: dict[str, float] = {}
@@ -103,13 +113,19 @@ class SparkEngine:
     def ship(self, *tables: str) -> None:
         """Register DuckDB ``tables`` in Spark as temporary views of the same name.
 
-        ENUM columns (the loader's dictionaries) travel as text; the rows go through Arrow.
+        ENUM columns (the loader's dictionaries) travel as text.
         """
         for table in tables:
             start = time.perf_counter()
-            rows = self.con.sql(f"SELECT {_as_text_columns(self.con, table)} FROM {table}")
-            frame = self.session.createDataFrame(rows.to_arrow_table())
-            frame = frame.localCheckpoint(eager=True)
+            select = f"SELECT {_as_text_columns(self.con, table)} FROM {table}"
+            if self._staging is not None:
+                path = self._staging / f"in-{table}.parquet"
+                quoted = str(path).replace("'", "''")
+                self.con.execute(f"COPY ({select}) TO '{quoted}' (FORMAT parquet)")
+                frame = self.session.read.parquet(str(path))
+            else:
+                frame = self.session.createDataFrame(self.con.sql(select).to_arrow_table())
+                frame = frame.localCheckpoint(eager=True)
             self._frames[table] = frame
             frame.createOrReplaceTempView(table)
             self.timings[f"ship {table}"] = time.perf_counter() - start
@@ -144,15 +160,25 @@ class SparkEngine:
         got = [field.name for field in frame.schema.fields]
         if got != [c for c, _ in columns]:  # pragma: no cover - a translation bug
             raise RuntimeError(f"{name}: Spark returned columns {got}, DuckDB {columns}")
-        arrow = frame.toArrow()
         ddl = ", ".join(f'"{c}" {kind}' for c, kind in columns)
         self.con.execute(f"CREATE OR REPLACE TABLE {name} ({ddl})")
-        self.con.register("smsaudit_spark_rows", arrow)
-        try:
-            with _ordered(self.con):
+        with _ordered(self.con):
+            if self._staging is not None:
+                # one file per partition, named in partition order: read back in that order
+                folder = self._staging / f"out-{name}"
+                frame.write.mode("overwrite").parquet(str(folder))
+                parts = sorted(str(p) for p in folder.glob("part-*.parquet"))
+                if parts:
+                    self.con.execute(
+                        f"INSERT INTO {name} SELECT * FROM read_parquet($parts)", {"parts": parts}
+                    )
+                shutil.rmtree(folder, ignore_errors=True)
+                return
+            self.con.register("smsaudit_spark_rows", frame.toArrow())
+            try:
                 self.con.execute(f"INSERT INTO {name} SELECT * FROM smsaudit_spark_rows")
-        finally:
-            self.con.unregister("smsaudit_spark_rows")
+            finally:
+                self.con.unregister("smsaudit_spark_rows")
 
     def close(self) -> None:
         """Drop the views and cached frames this engine created, and give the session its
@@ -167,6 +193,16 @@ class SparkEngine:
                 self.session.conf.unset(key)
             else:
                 self.session.conf.set(key, value)
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
+
+
+def _is_local(session: SparkSession) -> bool:
+    """Whether Spark runs in this process's machine (classic session, ``local`` master)."""
+    try:
+        return str(session.sparkContext.master).startswith("local")
+    except Exception:  # Spark Connect: no SparkContext, a server elsewhere
+        return False
 
 
 def _as_text_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
