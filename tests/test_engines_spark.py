@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -176,8 +177,8 @@ def _outer_order(name: str) -> str:
     return sqlfiles.query(name).rsplit(")", 1)[-1].upper()
 
 
-def test_cli_engine_spark_writes_the_same_files(tmp_path: Path) -> None:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+def test_cli_engine_spark_writes_the_same_files_masked(tmp_path: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000", "SMSAUDIT_MASK_SECRET": "k"}
     outs = {}
     for engine in ("duckdb", "spark"):
         out = tmp_path / engine
@@ -194,6 +195,7 @@ def test_cli_engine_spark_writes_the_same_files(tmp_path: Path) -> None:
                 "csv",
                 "--format",
                 "xlsx",
+                "--mask-msisdn",
                 "--engine",
                 engine,
             ],
@@ -208,6 +210,8 @@ def test_cli_engine_spark_writes_the_same_files(tmp_path: Path) -> None:
     assert names == sorted(p.name for p in outs["spark"].iterdir())
     for name in names:
         assert (outs["duckdb"] / name).read_bytes() == (outs["spark"] / name).read_bytes(), name
+    for table in outs["spark"].glob("*.csv"):
+        assert not re.search(r"\+?33 ?[67](?:[ .]?\d){8}", table.read_text()), table.name
 
 
 # ------------------------------------------------------------------------ errors, settings
