@@ -254,3 +254,35 @@ def test_without_java_the_error_says_so(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(spark_engine.shutil, "which", lambda _name: None)
     with pytest.raises(InputError, match="Java 17"):
         spark_engine.start_session()
+
+
+def test_without_sqlglot_the_error_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "smsaudit.engines.spark")
+    monkeypatch.delitem(sys.modules, "smsaudit.engines.spark_sql")
+    monkeypatch.delattr(engines, "spark")
+    monkeypatch.delattr(engines, "spark_sql")
+    monkeypatch.setitem(sys.modules, "sqlglot", None)
+    with pytest.raises(InputError, match=r"sqlglot is missing.*smsaudit\[spark\]"):
+        engines.open_engine(db.connect(), "spark")
+
+
+@pytest.mark.parametrize("master", ["bogus://x", "local[abc]", "", "spark:/host"])
+def test_a_master_that_is_not_a_url_is_refused_before_any_work(master: str) -> None:
+    with pytest.raises(InputError, match="not a Spark master URL"):
+        smsaudit.audit(TESTS / "corpus" / "dst_days", engine="spark", spark_master=master)
+
+
+@pytest.mark.parametrize(
+    "master",
+    [
+        "local",
+        "local[2]",
+        "local[*]",
+        "local[4,2]",
+        "spark://h:7077",
+        "yarn",
+        "k8s://https://h:443",
+    ],
+)
+def test_master_urls_spark_accepts(master: str) -> None:
+    spark_engine.check_master(master)

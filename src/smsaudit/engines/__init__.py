@@ -57,12 +57,27 @@ class DuckDBEngine:
         pass
 
 
+def _spark_module() -> Any:
+    """``smsaudit.engines.spark``, which needs the ``spark`` extra (sqlglot; PySpark too once
+    a session starts)."""
+    try:
+        from smsaudit.engines import spark
+    except ImportError as error:
+        raise InputError(
+            f"--engine spark needs the spark extra ({error.name} is missing): "
+            "pip install 'smsaudit[spark]'"
+        ) from None
+    return spark
+
+
 def check_choice(engine: Any, spark_master: str | None = None) -> None:
     """Refuse an unknown engine, or a Spark master without Spark, before any work is done."""
     if isinstance(engine, str) and engine not in ENGINES:
         raise InputError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
-    if spark_master is not None and engine != "spark":
-        raise InputError("--spark-master needs --engine spark")
+    if spark_master is not None:
+        if engine != "spark":
+            raise InputError("--spark-master needs --engine spark")
+        _spark_module().check_master(spark_master)
 
 
 def open_engine(
@@ -72,10 +87,9 @@ def open_engine(
     ``SPARK_REMOTE``, else ``local[*]``), or an existing ``pyspark.sql.SparkSession``."""
     if engine == "duckdb" or engine is None:
         return DuckDBEngine(con)
-    from smsaudit.engines import spark
-
-    if engine == "spark":
-        return spark.SparkEngine(con, spark.start_session(spark_master))
-    if type(engine).__name__ == "SparkSession":  # pyspark's classic or Connect session
-        return spark.SparkEngine(con, engine)
-    raise InputError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    if engine != "spark" and type(engine).__name__ != "SparkSession":  # classic or Connect
+        raise InputError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINES)}")
+    spark = _spark_module()
+    session = spark.start_session(spark_master) if engine == "spark" else engine
+    runner: Engine = spark.SparkEngine(con, session)
+    return runner

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterator, Mapping
@@ -50,6 +51,22 @@ LOCAL = {
 }
 
 
+# What SparkContext accepts as a master (Spark's "Master URLs" documentation).
+_MASTER = re.compile(
+    r"local(\[(\*|\d+)(,\d+)?\])?|local-cluster\[\d+,\d+,\d+\]|yarn"
+    r"|(spark|k8s|mesos)://\S+"
+)
+
+
+def check_master(master: str | None) -> None:
+    """Refuse what is not a Spark master URL before anything starts."""
+    if master is not None and not _MASTER.fullmatch(master):
+        raise InputError(
+            f"--spark-master: not a Spark master URL ({master!r}; e.g. local[4], "
+            "spark://host:7077, yarn, k8s://https://host:443)"
+        )
+
+
 def start_session(master: str | None = None) -> SparkSession:
     """A Spark session: ``SPARK_REMOTE`` (Spark Connect) when set, else ``master``
     (``local[*]`` by default, or a cluster's URL), pinned as ``PINNED`` says."""
@@ -63,6 +80,7 @@ def start_session(master: str | None = None) -> SparkSession:
         os.environ.get("JAVA_HOME") or shutil.which("java")
     ):
         raise InputError("--engine spark runs Spark locally, which needs Java 17 or later")
+    check_master(master)
     builder: Any = SparkSession.builder.appName("smsaudit")
     if not os.environ.get("SPARK_REMOTE"):
         builder = builder.master(master or "local[*]")
@@ -74,7 +92,12 @@ def start_session(master: str | None = None) -> SparkSession:
         )
     for key, value in PINNED.items():
         builder = builder.config(key, value)
-    session = builder.getOrCreate()
+    try:
+        session = builder.getOrCreate()
+    except Exception as error:  # the JVM did not start, or the cluster is out of reach
+        where = os.environ.get("SPARK_REMOTE") or master or "local[*]"
+        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+        raise InputError(f"could not start Spark ({where}): {first}") from None
     with contextlib.suppress(Exception):  # Spark Connect has no SparkContext
         session.sparkContext.setLogLevel("FATAL")  # errors reach the caller as exceptions
     return pin(session)
