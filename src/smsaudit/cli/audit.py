@@ -20,6 +20,23 @@ from ._app import (
     app,
 )
 
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        metavar="duckdb|spark",
+        help="Where the audit's SQL runs: DuckDB in this process, or Spark (pip install "
+        "'smsaudit[spark]'; local[*], --spark-master or SPARK_REMOTE). Same results.",
+    ),
+]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        metavar="URL",
+        help="With --engine spark: the cluster to use (spark://host:7077, yarn, local[4]).",
+    ),
+]
+
 
 def _run(
     data: Path | None,
@@ -144,22 +161,8 @@ def audit_cmd(
     until: Annotated[
         str | None, typer.Option(metavar="YYYY-MM-DD", help="Last day audited, inclusive.")
     ] = None,
-    engine: Annotated[
-        str,
-        typer.Option(
-            metavar="duckdb|spark",
-            help="Where the audit's SQL runs: DuckDB in this process, or Spark (pip install "
-            "'smsaudit[spark]'; local[*], --spark-master or SPARK_REMOTE). Same results.",
-        ),
-    ] = "duckdb",
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            "--spark-master",
-            metavar="URL",
-            help="With --engine spark: the cluster to use (spark://host:7077, yarn, local[4]).",
-        ),
-    ] = None,
+    engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Audit the exports in DATA_DIR (or the files named by --sends, --receipts, ...).
@@ -205,6 +208,8 @@ def demo(
     out: OutOpt = Path("smsaudit-report"),
     format: FormatOpt = None,
     mask_msisdn: MaskOpt = False,
+    engine: EngineOpt = "duckdb",
+    spark_master: SparkMasterOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Run the full audit on the bundled sample exports (May 2026, problems planted).
@@ -212,10 +217,19 @@ def demo(
     \b
     Example:
       smsaudit demo --out demo-report --format xlsx
+      smsaudit demo --engine spark      # checks a Spark set-up: same outputs
     """
     from ..pipeline import demo_data_dir
 
-    audit_cmd(demo_data_dir(), out=out, format=format, mask_msisdn=mask_msisdn, quiet=quiet)
+    audit_cmd(
+        demo_data_dir(),
+        out=out,
+        format=format,
+        mask_msisdn=mask_msisdn,
+        engine=engine,
+        spark_master=spark_master,
+        quiet=quiet,
+    )
 
 
 @app.command()
