@@ -286,3 +286,32 @@ def test_a_master_that_is_not_a_url_is_refused_before_any_work(master: str) -> N
 )
 def test_master_urls_spark_accepts(master: str) -> None:
     spark_engine.check_master(master)
+
+
+def test_a_session_that_cannot_start_is_one_line_with_the_java_reason(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Wrapped(Exception):
+        java_exception = type(
+            "J",
+            (),
+            {
+                "toString": lambda self: (
+                    "java.lang.IllegalStateException: "
+                    "All masters are unresponsive\n\tat org.apache..."
+                )
+            },
+        )()
+
+    def refuse(_builder: Any) -> Any:
+        raise Wrapped("An error occurred while calling None.org.apache.spark.sql.SparkSession.")
+
+    from pyspark.sql import SparkSession
+
+    monkeypatch.setattr(SparkSession.Builder, "getOrCreate", refuse)
+    with pytest.raises(InputError) as caught:
+        spark_engine.start_session("spark://nowhere:7077")
+    assert str(caught.value) == (
+        "could not start Spark (spark://nowhere:7077): "
+        "java.lang.IllegalStateException: All masters are unresponsive"
+    )

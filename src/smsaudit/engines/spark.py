@@ -96,11 +96,18 @@ def start_session(master: str | None = None) -> SparkSession:
         session = builder.getOrCreate()
     except Exception as error:  # the JVM did not start, or the cluster is out of reach
         where = os.environ.get("SPARK_REMOTE") or master or "local[*]"
-        first = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise InputError(f"could not start Spark ({where}): {first}") from None
+        raise InputError(f"could not start Spark ({where}): {_reason(error)}") from None
     with contextlib.suppress(Exception):  # Spark Connect has no SparkContext
         session.sparkContext.setLogLevel("FATAL")  # errors reach the caller as exceptions
     return pin(session)
+
+
+def _reason(error: Exception) -> str:
+    """The first line of what went wrong: the Java exception's own message when py4j wraps
+    one ("An error occurred while calling None.org.apache..." says nothing)."""
+    java = getattr(error, "java_exception", None)
+    text = str(java.toString()) if java is not None else str(error)
+    return (text.strip().splitlines() or [type(error).__name__])[0]
 
 
 def pin(session: SparkSession) -> SparkSession:
