@@ -2,8 +2,9 @@
 
 Issue 16 asks for figures, not a target: where the time goes on Spark (starting the session,
 shipping the canonical tables from DuckDB, building each relation, collecting it back), and
-that both engines give the same headline. Runs: DuckDB, then Spark (session started first and
-timed apart), then DuckDB again, so that a machine that slows down shows.
+that both engines give the same tables (types, rows, order) and headline. Runs: DuckDB, then
+Spark (session started first and timed apart), then DuckDB again, so that a machine that
+slows down shows.
 
     .venv/bin/python benchmarks/spark.py [DATA] [--master local[2]] [--top 12]
 """
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import smsaudit
-from smsaudit import engines
+from smsaudit import catalogue, engines, sqlfiles
 from smsaudit.engines import spark as spark_engine
 
 
@@ -70,10 +71,22 @@ def main() -> None:
     print("slowest steps:")
     for key, seconds in sorted(timings.items(), key=lambda kv: -kv[1])[: args.top]:
         print(f"  {seconds:6.2f} s  {key}")
-    same = repr(duck.summary()) == repr(spark.summary())
-    print("same headline on both engines" if same else "HEADLINES DIFFER")
-    if not same:
+    differ = [name for name in catalogue.ENGINE_SQL if not _same_table(duck, spark, name)]
+    if repr(duck.summary()) != repr(spark.summary()):
+        differ.append("headline")
+    print(f"differ: {', '.join(differ)}" if differ else "every table and the headline identical")
+    if differ:
         raise SystemExit(1)
+
+
+def _same_table(a: smsaudit.Audit, b: smsaudit.Audit, name: str) -> bool:
+    """Same column types, same rows (in the same order where the table has one)."""
+    if a.con.execute(f"DESCRIBE {name}").fetchall() != b.con.execute(f"DESCRIBE {name}").fetchall():
+        return False
+    rows = [x.con.execute(f"SELECT * FROM {name}").fetchall() for x in (a, b)]
+    if "ORDER BY" in sqlfiles.query(name).rsplit(")", 1)[-1].upper():
+        return rows[0] == rows[1]
+    return sorted(map(repr, rows[0])) == sorted(map(repr, rows[1]))
 
 
 if __name__ == "__main__":
