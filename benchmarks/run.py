@@ -7,7 +7,7 @@ In one run, on the folder written by ``benchmarks/generate.py``:
   (b) audit: ``smsaudit audit DATA --out OUT --format FMT --quiet`` in a child process,
       wall clock and peak resident memory (``wait4``'s ``ru_maxrss`` of that child).
 
-Prints both, the ratio b/a against the targets (≤ 6x, goal 3x; peak RSS ≤ 2 GiB) and,
+Prints both, the ratio b/a against the targets (≤ 12x, goal 3x; peak RSS ≤ 2 GiB) and,
 with ``--stages``, where the audit's time goes (a second child runs ``smsaudit.audit``
 with a progress callback that timestamps every step).
 
@@ -32,7 +32,7 @@ from smsaudit import db
 
 HERE = Path(__file__).resolve().parent
 DEFAULT_DATA = HERE / "data"
-TARGET_RATIO, GOAL_RATIO = 6.0, 3.0
+TARGET_RATIO, GOAL_RATIO = 12.0, 3.0  # issue 15 (issue 8 asked for 6x)
 TARGET_RSS = 2 * 2**30
 
 # Child of --stages: the audit in-process with a timestamp per step, then the outputs.
