@@ -18,9 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import canonical_tables, insert
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_cost import french_ish
 
 import smsaudit
-from smsaudit import catalogue, db, engines
+from smsaudit import catalogue, db, engines, schema
+from smsaudit.cost import count_segments
 from smsaudit.engines import spark as spark_engine
 from smsaudit.engines import spark_sql
 from smsaudit.errors import InputError
@@ -109,6 +114,47 @@ def test_sqlglots_own_isodow_would_be_caught(probe: spark_engine.SparkEngine) ->
     raw = sqlglot.transpile(sql, read="duckdb", write="spark")[0]
     assert _rows(probe, raw) != probe.con.execute(sql).fetchall()
     assert _rows(probe, spark_sql.transpile(sql)) == probe.con.execute(sql).fetchall()
+
+
+# -------------------------------------------------------- segments: billing, on Spark too
+def _spark_segments(spark_session: Any, bodies: list[str]) -> list[int]:
+    """Segments message_costs counts from each body when Spark runs it (Java's regexes,
+    string splitting and code points instead of DuckDB's)."""
+    from test_cost import SEND_DEFAULTS
+
+    con = canonical_tables()
+    insert(con, "sends", [{"message_id": str(i), "body": b} for i, b in enumerate(bodies)],
+           {"sends": SEND_DEFAULTS})  # fmt: skip
+    engine = spark_engine.SparkEngine(con, spark_session)
+    try:
+        engine.ship(*schema.CANONICAL)
+        engine.build("message_costs", {})
+    finally:
+        engine.close()
+    rows = con.execute(
+        "SELECT segments, segments_source FROM message_costs ORDER BY message_id::INTEGER"
+    ).fetchall()
+    assert {source for _, source in rows} == {"body"}
+    return [segments for segments, _ in rows]
+
+
+def test_spark_counts_segments_as_the_reference_does(spark_session: Any) -> None:
+    """The boundary cases of test_cost, and every character below U+0300 (plus French
+    punctuation and emoji) 71 and 81 times: GSM-7 basic, extension or UCS-2 on Spark too."""
+    from test_cost import BOUNDARY_CASES, EMOJI, FRENCH_UCS2
+
+    chars = [chr(cp) for cp in range(1, 0x300)] + FRENCH_UCS2 + EMOJI + ["€", "Δ", "Ω"]
+    bodies = [b for b, _ in BOUNDARY_CASES] + [c * 71 for c in chars] + [c * 81 for c in chars]
+    bodies += ["👨‍👩‍👧" * 20, "🇫🇷" * 18, "e\u0301" * 80, "a" * 152 + "€" + "😀" * 80]
+    assert _spark_segments(spark_session, bodies) == [count_segments(b) for b in bodies]
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.lists(french_ish, min_size=20, max_size=40))
+def test_spark_segments_agree_with_the_reference_on_drawn_bodies(
+    spark_session: Any, bodies: list[str]
+) -> None:
+    assert _spark_segments(spark_session, bodies) == [count_segments(b) for b in bodies]
 
 
 # ------------------------------------------------------------------------- whole audits

@@ -103,6 +103,8 @@ def test_corrections() -> None:
     # DuckDB's / is a DOUBLE whatever the operands; Spark keeps DECIMAL / DECIMAL a DECIMAL
     assert t("SELECT a / b, a // b") == "SELECT CAST(a AS DOUBLE) / b, a DIV b"
     assert t("SELECT error('x')") == "SELECT RAISE_ERROR('x')"
+    assert t("SELECT string_split(a, '')") == "SELECT SPLIT(a, '')"  # characters
+    assert t("SELECT string_split(a, '.')") == "SELECT SPLIT(a, CONCAT('\\\\Q', '.', '\\\\E'))"
     assert t("WITH r AS NOT MATERIALIZED (SELECT 1) SELECT * FROM r") == (
         "WITH r AS (SELECT 1) SELECT * FROM r"
     )

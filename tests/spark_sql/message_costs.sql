@@ -41,7 +41,7 @@ WITH billing_hours AS (
       THEN CEIL(CAST(units AS DOUBLE) / part_capacity)
       ELSE AGGREGATE(
         TRANSFORM(
-          SPLIT(body, CONCAT('\\Q', '', '\\E')),
+          SPLIT(body, ''),
           c -> CASE
             WHEN is_gsm7 AND CONTAINS('\014^{}\\[~]|€', c)
             THEN 2

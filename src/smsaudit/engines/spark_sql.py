@@ -11,6 +11,8 @@ hand-written per query). Measured on Spark 4.3 (SCALEOUT §3), without these:
 - DuckDB functions sqlglot does not know passed through verbatim (``epoch_us``,
   ``make_timestamptz``, ``timezone``, ``list_reduce``, ``list_position``, ``error``);
 - ``AS NOT MATERIALIZED`` is not Spark syntax;
+- ``string_split(s, '')`` (into characters) split on the regex ``\\Q\\E``: a trailing empty
+  string that counted as an escape character, and half surrogate pairs;
 - ``/`` on DECIMAL operands stays DECIMAL on Spark (a DOUBLE in DuckDB), off in the last
   digits of a small rate.
 
@@ -113,6 +115,15 @@ def _rewrite(node: exp.Expr, params: Mapping[str, object]) -> exp.Expr:
         # with a bounded scale (a rate of 0.001 per minute came out 0.05% off).
         node.set("this", exp.cast(node.this, "DOUBLE"))
         return node
+    if (
+        isinstance(node, exp.Split)
+        and isinstance(node.expression, exp.Literal)
+        and node.expression.this == ""
+    ):
+        # Into characters. sqlglot quotes the separator as the regex \Q\E, which Java
+        # splits into code units plus a trailing '' (a GSM-7 body counted two septets long);
+        # Spark's own split on '' gives the characters, surrogate pairs whole.
+        return _call("SPLIT", node.this, exp.Literal.string(""))
     if isinstance(node, exp.RegexpFullMatch):
         return _regexp_full_match(node.this, node.expression)
     if isinstance(node, exp.CTE) and node.args.get("materialized") is False:
