@@ -67,6 +67,8 @@ EXPRESSIONS = {
     "seconds": "epoch_us(t) / 1000000",
     "hour_key": "epoch_us(t) // 3600000000",
     "full_match": "regexp_full_match(s, '[0-9]+')",
+    # RE2's \s spelled out (sql/ does so): Java's \s would also take the vertical tab
+    "spaces": r"regexp_replace(s, '[\t\n\f\r ]+', '_', 'g')",
     "position": "list_position(['export', 'stop_mo', 'error_061'], s)",
     "reduce": "list_reduce([n, 2, 3], lambda acc, x: acc * 10 + x, CAST(0 AS BIGINT))",
     "decimal_ratio": "CAST(n AS DECIMAL(18, 6)) / CAST(7.3 AS DECIMAL(18, 6))",
@@ -78,7 +80,7 @@ EXPRESSIONS = {
 def probe(spark_session: Any) -> spark_engine.SparkEngine:
     con = db.connect()
     con.execute("CREATE TABLE probe (id INTEGER, t TIMESTAMPTZ, s VARCHAR, n BIGINT)")
-    words = ["12", "12a", "a12", "", "stop_mo", "error_061", "export", "x", None]
+    words = ["12", "12a", "a12", "", "stop_mo", "error_061", "export", "x", None, "a\x0bb c\t\nd"]
     rows = [(i, t, words[i % len(words)], i * 7 - 50) for i, t in enumerate(_instants())]
     con.executemany("INSERT INTO probe VALUES (?, ?, ?, ?)", rows)
     engine = spark_engine.SparkEngine(con, spark_session)

@@ -573,6 +573,32 @@ def test_late_campaigns() -> None:
     }
 
 
+def test_first_blocked_local_time_of_a_tie_is_the_earliest_string() -> None:
+    """Messages sent at one instant to several territories: the same answer every run."""
+    con = db.connect()
+    story(con)
+    sqlfiles.materialize(con, "blocked_window_messages")
+    first = con.execute("SELECT * FROM blocked_window_messages WHERE message_id = 'm2'")
+    names = [d[0] for d in first.description]
+    row = dict(zip(names, first.fetchall()[0], strict=True))
+    marks = ", ".join(f"${c}" for c in names)
+    con.execute("DELETE FROM blocked_window_messages WHERE message_id = 'm2'")
+    offsets = ["+04:00", "-03:00", "-04:00", "+03:00"]  # RE, GF, GP, YT at 18:00 UTC
+    for i, offset in enumerate(offsets * 50):  # read before m2 (FR, +02:00), the earliest
+        tied = {**row, "message_id": f"t{i}", "local_time": "2026-06-16T20:00:00" + offset}
+        con.execute(f"INSERT INTO blocked_window_messages VALUES ({marks})", tied)
+    con.execute(f"INSERT INTO blocked_window_messages VALUES ({marks})", row)
+    # allowed sends of the campaign, so that it stays only partly blocked
+    con.execute(
+        "INSERT INTO sends SELECT s.* REPLACE ('x' || i AS message_id) "
+        "FROM sends AS s, range(300) AS r(i) WHERE message_id = 'm0'"
+    )
+    for _ in range(5):
+        sqlfiles.materialize(con, "late_campaigns")
+        got = con.execute("SELECT first_blocked_local_time FROM late_campaigns").fetchall()
+        assert got == [("2026-06-16T20:00:00+02:00",)]
+
+
 def test_late_campaign_costs_are_not_added_across_currencies() -> None:
     con = db.connect()
     story(con)

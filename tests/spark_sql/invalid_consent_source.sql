@@ -31,7 +31,7 @@ JOIN shared_senders AS p
   ON p.program_id = c.program_id
 WHERE
   c.status = 'OPTED-IN'
-  AND REGEXP_REPLACE(UPPER(TRIM(c.consent_source)), '[\\s_-]+', '_') IN ('MO_KEYWORD', 'KEYWORD', 'SMS', 'TEXT_TO_JOIN')
+  AND REGEXP_REPLACE(UPPER(TRIM(c.consent_source)), '[\\t\\n\\f\\r _-]+', '_') IN ('MO_KEYWORD', 'KEYWORD', 'SMS', 'TEXT_TO_JOIN')
 ORDER BY
   c.msisdn NULLS LAST,
   c.program_id NULLS LAST

@@ -30,7 +30,7 @@ WITH all_sends AS (
     COUNT(*) FILTER(WHERE
       cost IS NULL) AS messages_blocked_unpriced,
     MIN(sent_at) AS first_blocked_at,
-    MIN_BY(local_time, sent_at) AS first_blocked_local_time,
+    MIN_BY(local_time, STRUCT(sent_at AS at, local_time AS local)) AS first_blocked_local_time,
     COLLECT_LIST(DISTINCT reason) AS reason_list,
     ANY_VALUE(profile) IGNORE NULLS AS profile
   FROM blocked_window_messages

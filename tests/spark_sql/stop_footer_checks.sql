@@ -26,7 +26,7 @@ WITH routed AS (
   SELECT
     body,
     expected,
-    TRIM(TRAILING ' ' FROM LOWER(REGEXP_REPLACE(body, '[\\s\\x{00A0}\\x{2007}\\x{202F}]+', ' '))) AS folded
+    TRIM(TRAILING ' ' FROM LOWER(REGEXP_REPLACE(body, '[\\t\\n\\f\\r \\x{00A0}\\x{2007}\\x{202F}]+', ' '))) AS folded
   FROM (
     SELECT DISTINCT
       body,

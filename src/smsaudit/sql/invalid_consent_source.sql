@@ -23,6 +23,7 @@ SELECT
 FROM latest_consent AS c
 JOIN shared_senders AS p ON p.program_id = c.program_id
 WHERE c.status = 'OPTED-IN'
-    AND regexp_replace(upper(trim(c.consent_source)), '[\s_-]+', '_', 'g')
+    -- \t\n\f\r and space: RE2's \s, spelled out because Java's \s also takes \x0B
+    AND regexp_replace(upper(trim(c.consent_source)), '[\t\n\f\r _-]+', '_', 'g')
         IN ('MO_KEYWORD', 'KEYWORD', 'SMS', 'TEXT_TO_JOIN')
 ORDER BY c.msisdn, c.program_id

@@ -31,7 +31,9 @@ blocked AS (
         ) END AS currency,
         count(*) FILTER (WHERE cost IS NULL) AS messages_blocked_unpriced,
         min(sent_at) AS first_blocked_at,
-        arg_min(local_time, sent_at) AS first_blocked_local_time,
+        -- messages sent at the same instant to several territories: the earliest local
+        -- time string, not whichever a thread met first
+        arg_min(local_time, {'at': sent_at, 'local': local_time}) AS first_blocked_local_time,
         list(DISTINCT reason) AS reason_list,
         any_value(profile) AS profile
     FROM blocked_window_messages

@@ -37,7 +37,8 @@ folded AS (
     SELECT
         body,
         expected,
-        rtrim(lower(regexp_replace(body, '[\s\x{00A0}\x{2007}\x{202F}]+', ' ', 'g')), ' ')
+        -- \t\n\f\r and space: RE2's \s, spelled out because Java's \s also takes \x0B
+        rtrim(lower(regexp_replace(body, '[\t\n\f\r \x{00A0}\x{2007}\x{202F}]+', ' ', 'g')), ' ')
             AS folded
     FROM (SELECT DISTINCT body, expected FROM routed WHERE body IS NOT NULL)
 ),
