@@ -71,6 +71,12 @@ EXPRESSIONS = {
     "spaces": r"regexp_replace(s, '[\t\n\f\r ]+', '_', 'g')",
     "position": "list_position(['export', 'stop_mo', 'error_061'], s)",
     "reduce": "list_reduce([n, 2, 3], lambda acc, x: acc * 10 + x, CAST(0 AS BIGINT))",
+    # as latest_safe_start rounds: through a DECIMAL (a DOUBLE's rounding differs)
+    "rounded": "CAST(round(CAST(n / 7 * 1.005 AS DECIMAL(38, 9)), 3) AS DOUBLE)",
+    "rounded_tenth": "CAST(round(CAST(n / 40 AS DECIMAL(38, 9)), 1) AS DOUBLE)",
+    # French letters; not İ or ß, which Java maps in full (i̇, SS): sql/ only compares
+    # lowered text with ASCII footers, where that changes no outcome
+    "lower_upper": "lower(s) || upper(s) || lower('ÀÉÎÕÜŒÇ') || upper('àéîõüœç')",
     "decimal_ratio": "CAST(n AS DECIMAL(18, 6)) / CAST(7.3 AS DECIMAL(18, 6))",
     "day_offset": "CAST(timezone('Europe/Paris', t) AS DATE) + CAST(n % 400 AS INTEGER)",
 }

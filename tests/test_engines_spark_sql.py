@@ -151,6 +151,7 @@ ENGINE_NOT_PORTABLE = {
     r"\b(FROM|JOIN)\s+range\s*\(": "range() as a table (unnest(range(...)) in a select list)",
     r"\$[a-z_]+\s*\[": "a subscripted parameter (Spark arrays are 0-based)",
     r"\bstring_agg\b": "string_agg (array_to_string(list_sort(list(...)), ','))",
+    r"\bround\s*\((?!\s*CAST\()": "round() of a DOUBLE (round a DECIMAL, as latest_safe_start)",
     r"\\s": r"\s in a regex (Java's also takes \x0B: spell out [\t\n\f\r ], RE2's \s)",
     # Spark's UNIX_TIMESTAMP drops the fraction, and DuckDB's own epoch() rounds differently
     # from any division (-2.0000000000000486e-06 s for 2 µs before 1970)

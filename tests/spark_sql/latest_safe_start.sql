@@ -41,8 +41,8 @@ SELECT
   campaigns,
   campaigns_timed,
   CAST(median_messages AS DOUBLE) AS median_messages,
-  ROUND(messages_per_minute, 3) AS messages_per_minute,
-  ROUND(minutes_needed, 1) AS minutes_needed,
+  CAST(ROUND(CAST(messages_per_minute AS DECIMAL(38, 9)), 3) AS DOUBLE) AS messages_per_minute,
+  CAST(ROUND(CAST(minutes_needed AS DECIMAL(38, 9)), 1) AS DOUBLE) AS minutes_needed,
   CASE
     WHEN start_minutes >= 0
     THEN LPAD(CAST(start_minutes DIV 60 AS STRING), 2, '0') || ':' || LPAD(CAST(start_minutes % 60 AS STRING), 2, '0')

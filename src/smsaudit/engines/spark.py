@@ -87,9 +87,11 @@ def start_session(master: str | None = None) -> SparkSession:
         for key, value in LOCAL.items():
             builder = builder.config(key, value)
         quiet = files("smsaudit.engines").joinpath("log4j2.properties")
+        # an English locale: Java's lower() and upper() follow the JVM's (Turkish İ...)
+        locale = "-Duser.language=en -Duser.country=US"
         builder = builder.config(
-            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet}"
-        )
+            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet} {locale}"
+        ).config("spark.executor.extraJavaOptions", locale)
     for key, value in PINNED.items():
         builder = builder.config(key, value)
     try:

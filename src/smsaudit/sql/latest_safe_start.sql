@@ -54,8 +54,10 @@ SELECT
     campaigns,
     campaigns_timed,
     CAST(median_messages AS DOUBLE) AS median_messages,
-    round(messages_per_minute, 3) AS messages_per_minute,
-    round(minutes_needed, 1) AS minutes_needed,
+    -- rounded as decimals: a DOUBLE's last binary digit rounds 0.15 down in DuckDB and up
+    -- in Spark (which rounds the shortest decimal spelling); as a decimal, up on both
+    CAST(round(CAST(messages_per_minute AS DECIMAL(38, 9)), 3) AS DOUBLE) AS messages_per_minute,
+    CAST(round(CAST(minutes_needed AS DECIMAL(38, 9)), 1) AS DOUBLE) AS minutes_needed,
     CASE
         WHEN start_minutes >= 0
             THEN lpad(CAST(start_minutes // 60 AS VARCHAR), 2, '0') || ':'
