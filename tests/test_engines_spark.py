@@ -165,6 +165,114 @@ def test_spark_segments_agree_with_the_reference_on_drawn_bodies(
     assert _spark_segments(spark_session, bodies) == [count_segments(b) for b in bodies]
 
 
+# ------------------------------------------ drawn traffic: every territory, every boundary
+NUMBERS = {  # one number per territory, as the loader writes them
+    "FR": "+33612345678", "RE": "+262692123456", "YT": "+262639123456",
+    "GP": "+590690123456", "MQ": "+596696123456", "GF": "+594694123456",
+    "BL": "+590690223344", "MF": "+590690334455", "PM": "+508551234",
+}  # fmt: skip
+# UTC days around what the rules turn on: DST changes (Paris, Miquelon), Sundays, Saturdays,
+# public holidays (1 May a Friday, 1 Nov a Sunday, 14 July, 27 May in Martinique...)
+DAYS = [(3, 7), (3, 8), (3, 28), (3, 29), (5, 1), (5, 2), (5, 3), (5, 22), (5, 27), (7, 14),
+        (10, 24), (10, 25), (11, 1), (11, 2), (12, 24), (12, 25), (12, 26)]  # fmt: skip
+instants = st.builds(
+    lambda day, hour, minute, second: datetime(2026, *day, hour, minute, second, tzinfo=UTC),
+    st.sampled_from(DAYS),
+    st.integers(0, 23),
+    st.sampled_from([0, 29, 30, 59]),
+    st.sampled_from([0, 59]),
+)
+drawn_sends = st.lists(
+    st.tuples(
+        st.sampled_from(sorted(NUMBERS)),
+        instants,
+        st.sampled_from(["36184", "38100", "MaMarque"]),
+        st.sampled_from(["C1", "C2", None]),
+        st.sampled_from(["marketing", "marketing", "transactional"]),
+        st.sampled_from([None, "Promo -20% STOP 36184", "Soldes € 😀 " * 12, "a" * 200]),
+        st.sampled_from([None, None, "0.045000"]),
+    ),
+    min_size=30,  # three examples only (Spark): each a busy day, not a corner case
+    max_size=60,
+)
+
+
+def _traffic(con: Any, sends: list[Any], stops: list[int], blocked: list[int]) -> None:
+    def number(t: str) -> dict[str, str]:
+        return {"msisdn": NUMBERS[t], "territory": t}
+
+    rows = []
+    for i, (t, sent_at, sender, campaign, category, body, price) in enumerate(sends):
+        rows.append({
+            **number(t), "message_id": f"m{i}", "tz": schema.TERRITORY_CLOCKS[t],
+            "sent_at": sent_at, "sender_id": sender, "campaign_id": campaign,
+            "category": category, "body": body, "price": price,
+            "currency": "EUR" if price else None, "aggregator": "mgage", "program_id": "P1",
+        })  # fmt: skip
+    insert(con, "sends", rows)
+    # STOPs at the very instant of a send (a tie) or a minute after it
+    mos = []
+    for k, i in enumerate(stops):
+        t, sent_at = sends[i % len(sends)][:2]
+        mos.append({
+            **number(t), "received_at": sent_at + timedelta(minutes=k % 2), "text": "STOP",
+            "short_code": None, "is_stop": True,
+        })  # fmt: skip
+    insert(con, "mo", mos)
+    receipts = []
+    for i in sorted({i % len(sends) for i in blocked}):
+        receipts.append({
+            "message_id": f"m{i}", "status": "UNDELIVERABLE", "error_code": "061",
+            "done_at": sends[i][1],
+        })  # fmt: skip
+    insert(con, "receipts", receipts)
+    card = {"aggregator": "mgage", "price_per_segment": "0.05", "currency": "EUR"}
+    insert(con, "rate_card", [{**card, "valid_from": None, "valid_to": None}])
+    consent = {"program_id": "P1", "status": "OPTED-IN", "consent_source": "KEYWORD"}
+    opted_in = datetime(2026, 1, 1, tzinfo=UTC)
+    insert(con, "consent", [
+        {**number(t), **consent, "status_date": opted_in, "evidence_ref": None}
+        for t in sorted({r[0] for r in sends})
+    ])  # fmt: skip
+
+
+@settings(max_examples=3, deadline=None)
+@given(
+    drawn_sends, st.lists(st.integers(0, 59), max_size=8), st.lists(st.integers(0, 59), max_size=6)
+)
+def test_drawn_traffic_gives_duckdbs_tables_on_spark(
+    spark_session: Any, sends: list[Any], stops: list[int], blocked: list[int]
+) -> None:
+    """Sends in every territory around every rule boundary, STOPs tied with sends, 061s,
+    rate card and send prices, emoji and euro bodies: the whole audit after loading, on
+    both engines, table for table."""
+    from smsaudit import pipeline, rules
+
+    audits = []
+    for engine in ("duckdb", "spark"):
+        con = canonical_tables()
+        _traffic(con, sends, stops, blocked)
+        runner = (
+            engines.DuckDBEngine(con) if engine == "duckdb"
+            else spark_engine.SparkEngine(con, spark_session)
+        )  # fmt: skip
+        params = {"has_programs": False, "close_minutes": 1200}
+        try:
+            pipeline._run_steps(con, runner, rules.load_profile("fr-af2m-2026"), params,
+                                lambda _m: None, alsace_moselle=False)  # fmt: skip
+        finally:
+            runner.close()
+        audits.append(con)
+    for name in catalogue.ENGINE_SQL:
+        if catalogue.BY_NAME[name].build == "view":
+            continue
+        a, b = (c.execute(f"SELECT * FROM {name}").fetchall() for c in audits)
+        if "ORDER BY" in _outer_order(name):
+            assert a == b, name
+        else:
+            assert sorted(map(repr, a)) == sorted(map(repr, b)), name
+
+
 # ------------------------------------------------------------------------- whole audits
 def _generated(tmp: Path) -> Path:
     out = tmp / "generated"
