@@ -477,3 +477,22 @@ def test_a_session_that_cannot_start_is_one_line_with_the_java_reason(
         "could not start Spark (spark://nowhere:7077): "
         "java.lang.IllegalStateException: All masters are unresponsive"
     )
+
+
+def test_a_spark_failure_mid_audit_is_one_line_and_exit_1(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A query Spark rejects (a bug of ours, or a cluster's limit) ends like any internal
+    error: one line, in Spark's words, not its query plan."""
+    from smsaudit import cli
+
+    def broken(name: str, params: Any) -> str:
+        return "SELECT no_such_column FROM sends"
+
+    monkeypatch.setattr(spark_sql, "query", broken)
+    code = cli.main(["audit", str(TESTS / "corpus" / "dst_days"), "--out", str(tmp_path / "o"),
+                     "--engine", "spark", "--quiet"])  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert code == 1
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("smsaudit: internal error: AnalysisException: [UNRESOLVED_COLUMN")

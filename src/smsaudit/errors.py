@@ -19,6 +19,15 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of ``error``'s message, printable: one line for the terminal. When
+    py4j wraps a JVM exception (Spark), the JVM's own message: py4j's first line ("An error
+    occurred while calling o39.sql.") says nothing."""
+    java = getattr(error, "java_exception", None)
+    text = str(java.toString()) if java is not None else str(error)
+    return printable((text.strip().splitlines() or [type(error).__name__])[0])
+
+
 class SmsauditError(Exception):
     """Base of the errors smsaudit raises on purpose; never a bug."""
 

@@ -16,7 +16,7 @@ import traceback
 import typer
 from typer.exceptions import TyperException
 
-from ..errors import SmsauditError, printable
+from ..errors import SmsauditError, first_line, printable
 from . import audit as _audit_commands  # noqa: F401  (registers its commands)
 from . import plan as _plan_commands  # noqa: F401  (registers its commands)
 from ._app import app
@@ -58,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         hint = "" if debug else " (run again with --debug for the traceback)"
-        typer.echo(f"smsaudit: internal error: {type(exc).__name__}: {exc}{hint}", err=True)
+        message = first_line(exc)  # Spark's errors run to a query plan over many lines
+        typer.echo(f"smsaudit: internal error: {type(exc).__name__}: {message}{hint}", err=True)
         return 1
     return 0
 

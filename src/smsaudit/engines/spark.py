@@ -17,6 +17,7 @@ the machine's), ANSI mode on (integer overflow is an error, never a silent wrap-
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import re
 import shutil
@@ -29,7 +30,7 @@ import duckdb
 
 from smsaudit import scratch, sqlfiles
 from smsaudit.engines import spark_sql
-from smsaudit.errors import InputError
+from smsaudit.errors import InputError, first_line
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -98,18 +99,10 @@ def start_session(master: str | None = None) -> SparkSession:
         session = builder.getOrCreate()
     except Exception as error:  # the JVM did not start, or the cluster is out of reach
         where = os.environ.get("SPARK_REMOTE") or master or "local[*]"
-        raise InputError(f"could not start Spark ({where}): {_reason(error)}") from None
+        raise InputError(f"could not start Spark ({where}): {first_line(error)}") from None
     with contextlib.suppress(Exception):  # Spark Connect has no SparkContext
         session.sparkContext.setLogLevel("FATAL")  # errors reach the caller as exceptions
     return pin(session)
-
-
-def _reason(error: Exception) -> str:
-    """The first line of what went wrong: the Java exception's own message when py4j wraps
-    one ("An error occurred while calling None.org.apache..." says nothing)."""
-    java = getattr(error, "java_exception", None)
-    text = str(java.toString()) if java is not None else str(error)
-    return (text.strip().splitlines() or [type(error).__name__])[0]
 
 
 def pin(session: SparkSession) -> SparkSession:
@@ -136,6 +129,11 @@ class SparkEngine:
         # a caller's session gets its own settings back at close()
         self._previous = {key: session.conf.get(key, None) for key in PINNED}
         self.session = pin(session)
+        # PySpark logs every failed query as a JSON record on stderr before raising it;
+        # the error reaches the caller (the CLI prints one line), so the record is noise
+        self._query_log = logging.getLogger("SQLQueryContextLogger")
+        self._query_log_level = self._query_log.level
+        self._query_log.setLevel(logging.CRITICAL)
         self._frames: dict[str, DataFrame] = {}
         self._staging = scratch.make("spark", at_exit=True) if _is_local(session) else None
         # seconds per step ("ship sends", "build message_costs", "collect message_costs"):
@@ -227,6 +225,7 @@ class SparkEngine:
                 self.session.conf.set(key, value)
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
+        self._query_log.setLevel(self._query_log_level)
 
 
 def _is_local(session: SparkSession) -> bool:
