@@ -48,7 +48,6 @@ LOCAL = {
     "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
-    "spark.driver.memory": "2g",
 }
 
 
@@ -87,6 +86,10 @@ def start_session(master: str | None = None) -> SparkSession:
         builder = builder.master(master or "local[*]")
         for key, value in LOCAL.items():
             builder = builder.config(key, value)
+        # Spark's own variable, which a session's config would otherwise override
+        builder = builder.config(
+            "spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY") or "2g"
+        )
         quiet = files("smsaudit.engines").joinpath("log4j2.properties")
         # an English locale: Java's lower() and upper() follow the JVM's (Turkish İ...)
         locale = "-Duser.language=en -Duser.country=US"
