@@ -42,12 +42,15 @@ PINNED = {
     # instants written for DuckDB to read back: UTC-adjusted microseconds, not legacy INT96
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
 }
-# Settings only for a session we start ourselves (a local one by default).
+# Settings for a session we start ourselves (not over Spark Connect)...
+STARTED = {
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+}
+# ...and, on this machine, no UI and few partitions (a cluster keeps its defaults).
 LOCAL = {
     "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
     "spark.sql.shuffle.partitions": "4",
-    "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 
 
@@ -84,7 +87,8 @@ def start_session(master: str | None = None) -> SparkSession:
     builder: Any = SparkSession.builder.appName("smsaudit")
     if not os.environ.get("SPARK_REMOTE"):
         builder = builder.master(master or "local[*]")
-        for key, value in LOCAL.items():
+        local = (master or "local").startswith("local")
+        for key, value in {**STARTED, **(LOCAL if local else {})}.items():
             builder = builder.config(key, value)
         # Spark's own variable, which a session's config would otherwise override
         builder = builder.config(
