@@ -496,3 +496,20 @@ def test_a_spark_failure_mid_audit_is_one_line_and_exit_1(
     assert code == 1
     assert len(err.splitlines()) == 1, err
     assert err.startswith("smsaudit: internal error: AnalysisException: [UNRESOLVED_COLUMN")
+
+
+def test_spark_defaults_conf_keys_win_over_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "spark-defaults.conf").write_text(
+        "# a comment\n\nspark.driver.memory   8g\nspark.sql.shuffle.partitions=64\n"
+        "  spark.executor.extraJavaOptions -Dx=1\n"
+    )
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path))
+    assert spark_engine._spark_defaults() == {
+        "spark.driver.memory",
+        "spark.sql.shuffle.partitions",
+        "spark.executor.extraJavaOptions",
+    }
+    monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path / "missing"))
+    assert spark_engine._spark_defaults() == set()

@@ -88,18 +88,21 @@ def start_session(master: str | None = None) -> SparkSession:
     if not os.environ.get("SPARK_REMOTE"):
         builder = builder.master(master or "local[*]")
         local = (master or "local").startswith("local")
-        for key, value in {**STARTED, **(LOCAL if local else {})}.items():
-            builder = builder.config(key, value)
-        # Spark's own variable, which a session's config would otherwise override
-        builder = builder.config(
-            "spark.driver.memory", os.environ.get("SPARK_DRIVER_MEMORY") or "2g"
-        )
         quiet = files("smsaudit.engines").joinpath("log4j2.properties")
         # an English locale: Java's lower() and upper() follow the JVM's (Turkish İ...)
         locale = "-Duser.language=en -Duser.country=US"
-        builder = builder.config(
-            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile=file:{quiet} {locale}"
-        ).config("spark.executor.extraJavaOptions", locale)
+        ours = {
+            **STARTED,
+            **(LOCAL if local else {}),
+            # Spark's own variable, which a session's config would otherwise override
+            "spark.driver.memory": os.environ.get("SPARK_DRIVER_MEMORY") or "2g",
+            "spark.driver.extraJavaOptions": f"-Dlog4j2.configurationFile=file:{quiet} {locale}",
+            "spark.executor.extraJavaOptions": locale,
+        }
+        theirs = _spark_defaults()  # spark-defaults.conf: the usual place for settings
+        for key, value in ours.items():
+            if key not in theirs:
+                builder = builder.config(key, value)
     for key, value in PINNED.items():
         builder = builder.config(key, value)
     try:
@@ -110,6 +113,22 @@ def start_session(master: str | None = None) -> SparkSession:
     with contextlib.suppress(Exception):  # Spark Connect has no SparkContext
         session.sparkContext.setLogLevel("FATAL")  # errors reach the caller as exceptions
     return pin(session)
+
+
+def _spark_defaults() -> set[str]:
+    """The keys set in ``spark-defaults.conf`` (``$SPARK_CONF_DIR``, else ``$SPARK_HOME/conf``),
+    which spark-submit reads: there, the user's values win over ours."""
+    folder = os.environ.get("SPARK_CONF_DIR") or (
+        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None
+    )
+    if not folder or not os.path.isfile(os.path.join(folder, "spark-defaults.conf")):
+        return set()
+    with open(os.path.join(folder, "spark-defaults.conf"), encoding="utf-8") as lines:
+        return {
+            re.split(r"[\s=]", line.strip(), maxsplit=1)[0]
+            for line in lines
+            if line.strip() and not line.lstrip().startswith("#")
+        }
 
 
 def pin(session: SparkSession) -> SparkSession:
