@@ -17,11 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import duckdb
-
-from . import sqlfiles
+if TYPE_CHECKING:
+    from .engines import Engine
 
 Role = Literal["finding", "extra", "helper", "plan"]
 Build = Literal["table", "view", "python", "ingest"]
@@ -257,15 +256,14 @@ def skipped(present: set[str], has_bodies: bool) -> dict[str, str]:
     return out
 
 
-def build(con: duckdb.DuckDBPyConnection, relation: Relation, params: Mapping[str, object]) -> None:
-    """Create an SQL-built ``relation`` from its file: a table bound to the parameters it
-    declares (taken from ``params``), or a view."""
-    if relation.build == "view":
-        sqlfiles.define_view(con, relation.name)
-    elif relation.build == "table":
-        sqlfiles.materialize(con, relation.name, {k: params[k] for k in relation.params})
-    else:
+def build(engine: Engine, relation: Relation, params: Mapping[str, object]) -> None:
+    """Create an SQL-built ``relation`` from its file on ``engine`` (DuckDB's connection, or
+    Spark): a table bound to the parameters it declares (taken from ``params``), or a view."""
+    if relation.build not in ("table", "view"):
         raise ValueError(f"{relation.name} is built by {relation.build}, not from SQL alone")
+    engine.build(
+        relation.name, {k: params[k] for k in relation.params}, view=relation.build == "view"
+    )
 
 
 def markdown() -> str:

@@ -130,11 +130,7 @@ def _run_steps(
             finally:
                 con.execute("DROP TABLE IF EXISTS profile_calendars")
         else:
-            runner.build(
-                relation.name,
-                {k: params[k] for k in relation.params},
-                view=relation.build == "view",
-            )
+            catalogue.build(runner, relation, params)
 
 
 def _day(value: date | str | None) -> date | None:

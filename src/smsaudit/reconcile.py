@@ -18,6 +18,7 @@ from __future__ import annotations
 import duckdb
 
 from . import catalogue
+from .engines import DuckDBEngine
 
 # Dependency order (catalogue.py): each table reads only canonical tables, ``message_costs``
 # and the tables before it.
@@ -40,4 +41,4 @@ def run(con: duckdb.DuckDBPyConnection, *, has_programs: bool) -> None:
 
 def create(con: duckdb.DuckDBPyConnection, table: str, *, has_programs: bool) -> None:
     """Create one of :data:`RECONCILIATION_TABLES`: a table, or a view (catalogue.py)."""
-    catalogue.build(con, catalogue.BY_NAME[table], {"has_programs": has_programs})
+    catalogue.build(DuckDBEngine(con), catalogue.BY_NAME[table], {"has_programs": has_programs})
