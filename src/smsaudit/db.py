@@ -60,16 +60,23 @@ def _threads_from_env() -> int | None:
 
 
 @contextlib.contextmanager
-def unordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def insertion_order(con: duckdb.DuckDBPyConnection, keep: bool) -> Iterator[None]:
+    """While inside, DuckDB keeps (or may change) the order rows were inserted or read in;
+    on exit the setting is what it was before."""
+    (before,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
+    con.execute(f"SET preserve_insertion_order = {'true' if keep else 'false'}")
+    try:
+        yield
+    finally:
+        con.execute(f"SET preserve_insertion_order = {'true' if before else 'false'}")
+
+
+def unordered(con: duckdb.DuckDBPyConnection) -> contextlib.AbstractContextManager[None]:
     """While computing an audit, let DuckDB reorder rows that no ORDER BY orders.
 
     Every output table states its order (ORDER BY); intermediates need none. Keeping their
     order makes DuckDB buffer large results, which ran out of memory at 20M sends. On exit
-    the order is kept again: reading or writing a finished table in parallel would
-    otherwise shuffle its rows.
+    the order is kept again (a connection keeps it by default): reading or writing a
+    finished table in parallel would otherwise shuffle its rows.
     """
-    con.execute("SET preserve_insertion_order = false")
-    try:
-        yield
-    finally:
-        con.execute("SET preserve_insertion_order = true")
+    return insertion_order(con, keep=False)

@@ -22,13 +22,13 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from importlib.resources import files
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from smsaudit import scratch, sqlfiles
+from smsaudit import db, scratch, sqlfiles
 from smsaudit.engines import spark_sql
 from smsaudit.errors import InputError, first_line
 
@@ -218,7 +218,7 @@ class SparkEngine:
             raise RuntimeError(f"{name}: Spark returned columns {got}, DuckDB {columns}")
         ddl = ", ".join(f'"{c}" {kind}' for c, kind in columns)
         self.con.execute(f"CREATE OR REPLACE TABLE {name} ({ddl})")
-        with _ordered(self.con):
+        with db.insertion_order(self.con, keep=True):  # Spark's order, ORDER BY's
             if self._staging is not None:
                 # one file per partition, named in partition order: read back in that order
                 folder = self._staging / f"out-{name}"
@@ -271,14 +271,3 @@ def _as_text_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
     return ", ".join(
         f'CAST("{c}" AS VARCHAR) AS "{c}"' if is_enum else f'"{c}"' for c, is_enum in rows
     )
-
-
-@contextlib.contextmanager
-def _ordered(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Keep the collected rows in Spark's order (the pipeline otherwise lets DuckDB reorder)."""
-    (value,) = con.execute("SELECT current_setting('preserve_insertion_order')").fetchall()[0]
-    con.execute("SET preserve_insertion_order = true")
-    try:
-        yield
-    finally:
-        con.execute(f"SET preserve_insertion_order = {'true' if value else 'false'}")
