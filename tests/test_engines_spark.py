@@ -513,3 +513,23 @@ def test_spark_defaults_conf_keys_win_over_ours(
     }
     monkeypatch.setenv("SPARK_CONF_DIR", str(tmp_path / "missing"))
     assert spark_engine._spark_defaults() == set()
+
+
+def test_enum_columns_travel_to_spark_as_text(spark_session: Any) -> None:
+    """The loader stores repeated text as ENUMs past 200,000 rows: Spark gets text."""
+    con = db.connect()
+    con.execute("CREATE TYPE kind AS ENUM ('marketing', 'transactional')")
+    con.execute("CREATE TABLE t (id INTEGER, category kind, body VARCHAR)")
+    con.execute("INSERT INTO t VALUES (1, 'transactional', 'a'), (2, 'marketing', NULL)")
+    engine = spark_engine.SparkEngine(con, spark_session)
+    try:
+        engine.ship("t")
+        frame = spark_session.table("t")
+        assert [(f.name, f.dataType.simpleString()) for f in frame.schema.fields] == [
+            ("id", "int"), ("category", "string"), ("body", "string"),
+        ]  # fmt: skip
+        assert [tuple(r) for r in frame.orderBy("id").collect()] == [
+            (1, "transactional", "a"), (2, "marketing", None),
+        ]  # fmt: skip
+    finally:
+        engine.close()

@@ -8,6 +8,7 @@ are bound with ``$name`` parameters; identifiers never come from user text.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -36,13 +37,17 @@ def materialize(
 ) -> None:
     """Create (or replace) ``table`` from ``sql/<table>.sql`` with the bound ``params``,
     which must be exactly the ones the file takes (a typo is an error, not a NULL)."""
-    given = dict(params or {})
-    if set(given) != parameters(table):
-        raise ValueError(
-            f"sql/{table}.sql takes {sorted(parameters(table))}, given {sorted(given)}"
-        )
+    given = bound(table, params)
     con.execute(f"CREATE OR REPLACE TABLE {table} AS\n{query(table)}", given or None)
     _as_text(con, table)
+
+
+def bound(name: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``params`` as a dict, checked to be exactly the parameters ``sql/<name>.sql`` takes."""
+    given = dict(params or {})
+    if set(given) != parameters(name):
+        raise ValueError(f"sql/{name}.sql takes {sorted(parameters(name))}, given {sorted(given)}")
+    return given
 
 
 def _as_text(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -52,13 +57,18 @@ def _as_text(con: duckdb.DuckDBPyConnection, table: str) -> None:
     Categorical, and a Categorical does not join a string column. Altering a column keeps
     the rows in their order.
     """
-    enums = con.execute(
+    for column in enum_columns(con, table):
+        con.execute(f'ALTER TABLE {table} ALTER "{column}" TYPE VARCHAR')
+
+
+def enum_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The ENUM columns of ``table`` (text the loader stored as a dictionary)."""
+    rows = con.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = $t AND NOT internal "
-        "AND schema_name = 'main' AND data_type LIKE 'ENUM(%'",
+        "AND schema_name = 'main' AND data_type LIKE 'ENUM(%' ORDER BY column_index",
         {"t": table},
     ).fetchall()
-    for (column,) in enums:
-        con.execute(f'ALTER TABLE {table} ALTER "{column}" TYPE VARCHAR')
+    return [column for (column,) in rows]
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, *names: str) -> bool:

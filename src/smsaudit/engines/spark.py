@@ -173,7 +173,7 @@ class SparkEngine:
         """
         for table in tables:
             start = time.perf_counter()
-            select = f"SELECT {_as_text_columns(self.con, table)} FROM {table}"
+            select = _as_text(self.con, table)
             if self._staging is not None:
                 path = self._staging / f"in-{table}.parquet"
                 quoted = str(path).replace("'", "''")
@@ -262,12 +262,10 @@ def _is_local(session: SparkSession) -> bool:
         return False
 
 
-def _as_text_columns(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    rows = con.execute(
-        "SELECT column_name, data_type LIKE 'ENUM(%' FROM duckdb_columns() "
-        "WHERE table_name = $t AND NOT internal ORDER BY column_index",
-        {"t": table},
-    ).fetchall()
-    return ", ".join(
-        f'CAST("{c}" AS VARCHAR) AS "{c}"' if is_enum else f'"{c}"' for c, is_enum in rows
-    )
+def _as_text(con: duckdb.DuckDBPyConnection, table: str) -> str:
+    """``table``'s rows with its ENUM columns as text, in its column order."""
+    enums = sqlfiles.enum_columns(con, table)
+    if not enums:
+        return f"SELECT * FROM {table}"
+    casts = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in enums)
+    return f"SELECT * REPLACE ({casts}) FROM {table}"

@@ -183,9 +183,5 @@ def _file_tree(name: str) -> exp.Expr:
 def query(name: str, params: Mapping[str, object] | None = None) -> str:
     """``sql/<name>.sql`` as Spark SQL with ``params`` bound (exactly those it takes), laid
     out one clause per line (Spark's errors then point at a readable line)."""
-    given = dict(params or {})
-    if set(given) != sqlfiles.parameters(name):
-        raise ValueError(
-            f"sql/{name}.sql takes {sorted(sqlfiles.parameters(name))}, given {sorted(given)}"
-        )
+    given = sqlfiles.bound(name, params)
     return _spark(_rewrite_tree(_file_tree(name).copy(), given), True)
