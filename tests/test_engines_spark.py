@@ -263,14 +263,7 @@ def test_drawn_traffic_gives_duckdbs_tables_on_spark(
         finally:
             runner.close()
         audits.append(con)
-    for name in catalogue.ENGINE_SQL:
-        if catalogue.BY_NAME[name].build == "view":
-            continue
-        a, b = (c.execute(f"SELECT * FROM {name}").fetchall() for c in audits)
-        if "ORDER BY" in _outer_order(name):
-            assert a == b, name
-        else:
-            assert sorted(map(repr, a)) == sorted(map(repr, b)), name
+    _assert_same_tables(*audits)
 
 
 # ------------------------------------------------------------------------- whole audits
@@ -315,21 +308,27 @@ def test_a_session_elsewhere_gets_the_tables_through_the_driver(
 
 
 def _assert_same_audit(duck: smsaudit.Audit, spark: smsaudit.Audit) -> None:
+    assert _assert_same_tables(duck.con, spark.con) > 0
+    assert repr(duck.summary()) == repr(spark.summary())  # NaN (no single currency) != NaN
+    assert [c.ok for c in spark.checks()] == [True] * len(spark.checks())
+
+
+def _assert_same_tables(duck: Any, spark: Any) -> int:
+    """Every table the engine builds, the same in both connections: column types, rows, and
+    their order where the file has one. Returns how many rows were compared."""
     compared = 0
     for name in catalogue.ENGINE_SQL:
         if catalogue.BY_NAME[name].build == "view":
             continue  # views are defined over the same tables on both sides
-        types = [a.con.execute(f"DESCRIBE {name}").fetchall() for a in (duck, spark)]
+        types = [con.execute(f"DESCRIBE {name}").fetchall() for con in (duck, spark)]
         assert types[0] == types[1], name
-        rows = [a.con.execute(f"SELECT * FROM {name}").fetchall() for a in (duck, spark)]
+        rows = [con.execute(f"SELECT * FROM {name}").fetchall() for con in (duck, spark)]
         if "ORDER BY" in _outer_order(name):
             assert rows[0] == rows[1], name
         else:  # unordered by design: the same rows in any order
             assert sorted(map(repr, rows[0])) == sorted(map(repr, rows[1])), name
         compared += len(rows[0])
-    assert compared > 0
-    assert repr(duck.summary()) == repr(spark.summary())  # NaN (no single currency) != NaN
-    assert [c.ok for c in spark.checks()] == [True] * len(spark.checks())
+    return compared
 
 
 def _outer_order(name: str) -> str:
