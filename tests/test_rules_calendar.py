@@ -22,6 +22,7 @@ from smsaudit.rules import (
     compare_profiles,
     list_profiles,
     load_profile,
+    profile_calendars,
 )
 from smsaudit.rules.calendar import SLOT_TERRITORY_INDEX, calendar_params, create_send_windows
 from smsaudit.rules.holiday_calendar import holiday_rows
@@ -608,6 +609,19 @@ def test_late_campaign_costs_are_not_added_across_currencies() -> None:
     sqlfiles.materialize(con, "late_campaigns")
     row = con.execute("SELECT cost_blocked, currency, reasons FROM late_campaigns").fetchone()
     assert row == (None, "EUR,USD", "sunday,weekday_outside_hours")
+
+
+def test_profile_calendars_live_only_inside_their_block() -> None:
+    con = db.connect()
+    insert_sends(con, [("FR", utc(2026, 5, 10, 12)), ("GP", utc(2026, 5, 10, 23))])
+    with profile_calendars(con) as params:
+        profiles = con.execute("SELECT DISTINCT profile FROM profile_calendars ORDER BY 1")
+        assert [r[0] for r in profiles.fetchall()] == sorted(p.name for p in list_profiles())
+        assert set(params) == {"bucket_us", "start", "end"}
+    assert not sqlfiles.table_exists(con, "profile_calendars")
+    with pytest.raises(RuntimeError), profile_calendars(con):
+        raise RuntimeError("a failed build")
+    assert not sqlfiles.table_exists(con, "profile_calendars")
 
 
 def test_profile_comparison_counts_match_the_oracle() -> None:

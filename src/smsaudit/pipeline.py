@@ -123,12 +123,9 @@ def _run_steps(
         elif relation.name == "send_windows":
             runner.build("send_windows", {}, view=True)
         elif relation.name == "profile_comparison":
-            compared = rules.build_profile_calendars(con, alsace_moselle=alsace_moselle)
-            try:
+            with rules.profile_calendars(con, alsace_moselle=alsace_moselle) as compared:
                 runner.ship("profile_calendars")
                 runner.build("profile_comparison", compared)
-            finally:
-                con.execute("DROP TABLE IF EXISTS profile_calendars")
         else:
             catalogue.build(runner, relation, params)
 

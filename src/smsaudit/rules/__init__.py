@@ -6,10 +6,10 @@ then reads ``send_windows``, and ``late_campaigns`` reads ``blocked_window_messa
 """
 
 from smsaudit.rules.calendar import (
-    build_profile_calendars,
     build_window_calendar,
     classify_sends,
     compare_profiles,
+    profile_calendars,
 )
 from smsaudit.rules.holiday_calendar import holiday_table
 from smsaudit.rules.profiles import DEFAULT_PROFILE, Profile, list_profiles, load_profile
@@ -17,11 +17,11 @@ from smsaudit.rules.profiles import DEFAULT_PROFILE, Profile, list_profiles, loa
 __all__ = [
     "DEFAULT_PROFILE",
     "Profile",
-    "build_profile_calendars",
     "build_window_calendar",
     "classify_sends",
     "compare_profiles",
     "holiday_table",
     "list_profiles",
     "load_profile",
+    "profile_calendars",
 ]

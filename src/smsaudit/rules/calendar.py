@@ -19,8 +19,9 @@ Tables created here:
 
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -198,23 +199,22 @@ def compare_profiles(
     Defaults are the span and territories of the marketing rows of ``sends``. The main
     ``holiday_calendar`` and ``window_calendar`` are left untouched.
     """
-    params = build_profile_calendars(con, start, end, territories, alsace_moselle=alsace_moselle)
-    try:
+    with profile_calendars(con, start, end, territories, alsace_moselle=alsace_moselle) as params:
         sqlfiles.materialize(con, "profile_comparison", params)
-    finally:
-        con.execute("DROP TABLE IF EXISTS profile_calendars")
 
 
-def build_profile_calendars(
+@contextlib.contextmanager
+def profile_calendars(
     con: duckdb.DuckDBPyConnection,
     start: datetime | None = None,
     end: datetime | None = None,
     territories: Iterable[str] | None = None,
     *,
     alsace_moselle: bool = False,
-) -> dict[str, Any]:
-    """Create the temporary table ``profile_calendars`` (every shipped profile's calendar on
-    one grid) and return the parameters of ``sql/profile_comparison.sql`` that read it."""
+) -> Iterator[dict[str, Any]]:
+    """While inside, the temporary table ``profile_calendars`` (every shipped profile's
+    calendar on one grid); yields the parameters of ``sql/profile_comparison.sql``, which
+    reads it. Same defaults as :func:`compare_profiles`. The table is dropped on exit."""
     data_start, data_end, data_territories = _span(con, marketing_only=True)
     start = data_start if start is None else start
     end = data_end if end is None else end
@@ -228,19 +228,22 @@ def build_profile_calendars(
         "CREATE OR REPLACE TEMP TABLE profile_calendars (profile VARCHAR, territory VARCHAR, "
         "bucket BIGINT, reason VARCHAR, severity VARCHAR, slot BIGINT)"
     )
-    for chosen in profiles:
-        params = calendar_params(
-            chosen,
-            start,
-            end,
-            names,
-            alsace_moselle=alsace_moselle or chosen.alsace_moselle,
-            bucket_minutes=bucket_minutes,
-        )
-        used = {k: v for k, v in params.items() if k in sqlfiles.parameters("window_calendar")}
-        con.execute(
-            "INSERT INTO profile_calendars "
-            f"SELECT profile, territory, bucket, reason, severity, slot FROM ({query})",
-            used,
-        )
-    return {"bucket_us": bucket_minutes * 60_000_000, "start": start, "end": end}
+    try:
+        for chosen in profiles:
+            params = calendar_params(
+                chosen,
+                start,
+                end,
+                names,
+                alsace_moselle=alsace_moselle or chosen.alsace_moselle,
+                bucket_minutes=bucket_minutes,
+            )
+            used = {k: v for k, v in params.items() if k in sqlfiles.parameters("window_calendar")}
+            con.execute(
+                "INSERT INTO profile_calendars "
+                f"SELECT profile, territory, bucket, reason, severity, slot FROM ({query})",
+                used,
+            )
+        yield {"bucket_us": bucket_minutes * 60_000_000, "start": start, "end": end}
+    finally:
+        con.execute("DROP TABLE IF EXISTS profile_calendars")
