@@ -8,7 +8,19 @@ SELECT
   r.status,
   r.error_code,
   r.error_text
-FROM receipts AS r
+FROM (
+  SELECT
+    *
+  FROM receipts
+  WHERE
+    optout
+    OR optout IS NULL
+    AND (
+      TRIM(error_code) IN ('061', '573')
+      OR LENGTH(status) >= 32
+      OR LENGTH(error_text) >= 25
+    )
+) AS r
 JOIN sends AS s
   ON s.message_id = r.message_id
 WHERE

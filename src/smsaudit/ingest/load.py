@@ -36,6 +36,7 @@ from .verdicts import (
     dictionary_types,
     reject_duplicate_sends,
     scope_receipts,
+    staged_union,
     verdict_select,
 )
 
@@ -231,13 +232,9 @@ def _finish_kind(
     target = schema.KIND_TABLE[kind]
     work = f"loading_{kind}"
     types = dictionary_types(con, kind, [t for t, _ in tables])
-    for i, (table, ord_) in enumerate(tables):
-        select = verdict_select(kind, table, ord_, allowed, types)
-        params = {"tz": tz} if "$tz" in select else None
-        if i == 0:
-            con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
-        else:
-            con.execute(f"INSERT INTO {work} {select}", params)
+    select = verdict_select(kind, staged_union(con, tables), allowed, types)
+    params = {"tz": tz} if "$tz" in select else None
+    con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
     if kind == "sends":
         reject_duplicate_sends(con, work)
     if kind == "receipts":

@@ -15,7 +15,18 @@ SELECT
     r.status,
     r.error_code,
     r.error_text
-FROM receipts AS r
+FROM (
+    -- A necessary condition on the receipt alone, first, so that only the few candidate
+    -- receipts meet the sends: with the aggregator's test in the condition, DuckDB joined every
+    -- receipt to its send before filtering (9 s instead of 2 at 20M).
+    SELECT *
+    FROM receipts
+    WHERE optout OR optout IS NULL AND (
+        trim(error_code) IN ('061', '573')
+        OR length(status) >= 32
+        OR length(error_text) >= 25
+    )
+) AS r
 JOIN sends AS s ON s.message_id = r.message_id
 -- The length tests only spare trim() and upper() on every receipt (most say DELIVERED): trim
 -- only shortens a text and DuckDB's upper() keeps its length, so no match is lost.
