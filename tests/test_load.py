@@ -333,6 +333,32 @@ def test_bad_rows_are_rejected_with_file_line_column(tmp_path: Path) -> None:
     assert rows(con, "SELECT reason, rows FROM out_of_scope_rows") == [("foreign number", 1)]
 
 
+def test_spellings_that_differ_by_spaces_share_one_reading(tmp_path: Path) -> None:
+    """The phone map is keyed without plain spaces; every row still shows its own spelling,
+    also across files whose raw columns have different types (Parquet and CSV)."""
+    (tmp_path / "sends_a.csv").write_text(
+        "message_id,sent_at,msisdn,sender_id\n"
+        "a,2026-05-04T10:00:00Z,+33 6 12 34 56 78,36184\n"
+        "b,2026-05-04T10:00:00Z,06 12 34 56 7,36184\n"
+    )
+    duckdb.execute(
+        "COPY (SELECT 'c' AS message_id, TIMESTAMPTZ '2026-05-04 10:00:00+00' AS sent_at, "
+        "'+336 1234 5678' AS msisdn, 36184 AS sender_id UNION ALL "
+        "SELECT 'd', NULL, '0612345678', 36184) "
+        f"TO '{tmp_path / 'sends_b.parquet'}' (FORMAT parquet)"
+    )
+    con = run(tmp_path)
+    assert rows(con, "SELECT message_id, msisdn FROM sends ORDER BY ALL") == [
+        ("a", "+33612345678"),
+        ("c", "+33612345678"),
+    ]
+    assert rows(con, 'SELECT input_file, line, "column", value FROM rejected_rows') == [
+        ("sends_a.csv", 3, "msisdn", "06 12 34 56 7"),
+        ("sends_b.parquet", 2, "sent_at", None),
+    ]
+    assert_balanced(con)
+
+
 def test_physical_lines_survive_quoted_newlines(tmp_path: Path) -> None:
     (tmp_path / "sends.csv").write_text(
         "message_id;sent_at;msisdn;sender_id;body\n"

@@ -507,3 +507,17 @@ def test_a_few_foreign_spellings_take_the_slow_path_with_the_same_result(
         con.execute(both.format("by_patterns")).fetchall()
         == con.execute(both.format("by_phonenumbers")).fetchall()
     )
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.one_of(numbers(FRENCH_REGIONS + FOREIGN_REGIONS).map(lambda n: n[0]), garbage, digit_runs),
+    st.data(),
+)
+def test_plain_spaces_never_change_a_reading(raw: str | None, data: st.DataObject) -> None:
+    """The loader keys the phone map by the spelling without its plain spaces
+    (ingest.verdicts.PHONE_KEY): that is sound only if spaces, anywhere, read as nothing."""
+    if raw is None:
+        return
+    spaced = "".join(c + " " * data.draw(st.integers(0, 2)) for c in raw)
+    assert phone.classify(spaced) == phone.classify(raw.replace(" ", ""))

@@ -32,6 +32,7 @@ from .readers import Stager
 from .reasons import reason_code_sql
 from .specs import KINDS, SPECS
 from .verdicts import (
+    PHONE_KEY,
     VERDICT_COLUMNS,
     dictionary_types,
     reject_duplicate_sends,
@@ -188,8 +189,8 @@ def _install_macros(con: duckdb.DuckDBPyConnection, assume_tz: str) -> None:
 def _normalise_numbers(
     con: duckdb.DuckDBPyConnection, staged: Mapping[str, list[tuple[str, int]]]
 ) -> None:
-    """One phone map for every distinct spelling in every input (each number decided once):
-    table ``phone_lookup``."""
+    """One phone map for every distinct spelling in every input (each number decided once,
+    keyed by ``verdicts.PHONE_KEY``): table ``phone_lookup``."""
     selects = [
         f"SELECT msisdn FROM {t}"
         for kind, tables in staged.items()
@@ -200,7 +201,8 @@ def _normalise_numbers(
     every = " UNION ALL ".join(selects) if selects else "SELECT NULL::VARCHAR AS msisdn"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE phone_raw AS "
-        f"SELECT DISTINCT msisdn AS raw FROM ({every}) WHERE msisdn IS NOT NULL"
+        f"SELECT DISTINCT {PHONE_KEY.format('msisdn')} AS raw FROM ({every}) "
+        "WHERE msisdn IS NOT NULL"
     )
     phone.normalize_numbers(con, "phone_raw", "phone_lookup", already_distinct=True)
     con.execute("DROP TABLE phone_raw")

@@ -13,6 +13,13 @@ from .specs import CONSENT_STATUS, SPECS
 
 # -------------------------------------------------------------------------- validation
 
+# The phone map's key for a staged spelling: the spelling without its plain spaces. Reading a
+# number starts by dropping its blanks (phone rule 1), so the spellings that differ only by
+# spaces read alike and are decided once; the key is also shorter (a 12-character
+# '+33612345678' is stored inline, where '+33 6 12 34 56 78' is not). At 20M sends: 8.8M
+# keys instead of 10.8M spellings.
+PHONE_KEY = "replace({}, ' ', '')"
+
 
 def _raw_text(name: str) -> str:
     """SQL: the staged value of canonical column ``name`` as read, as text (a typed Parquet
@@ -194,9 +201,7 @@ def staged_union(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, int
     )
 
 
-def verdict_select(
-    kind: str, staged: str, allowed: Sequence[str], types: Mapping[str, str]
-) -> str:
+def verdict_select(kind: str, staged: str, allowed: Sequence[str], types: Mapping[str, str]) -> str:
     """The canonical columns of a kind's staged rows (``staged``: a FROM item with a
     ``file_ord`` column, see :func:`staged_union`), then each row's verdict.
 
@@ -218,7 +223,7 @@ def verdict_select(
             f", ph.e164, ph.territory AS ph_territory, CASE ph.territory {clock} END AS ph_tz, "
             "ph.status AS ph_status, ph.reason AS ph_reason"
         )
-        join = "LEFT JOIN phone_lookup ph ON ph.raw = s.msisdn"
+        join = f"LEFT JOIN phone_lookup ph ON ph.raw = {PHONE_KEY.format('s.msisdn')}"
     if kind == "receipts":
         # In scope only for a send in scope: known while the row is copied, in the same pass.
         looked_up = ", sent.message_id IS NULL AS no_send"
