@@ -498,6 +498,38 @@ def test_receipts_latest_wins_and_unknown_are_out_of_scope(tmp_path: Path) -> No
     assert_balanced(con)
 
 
+def test_message_ids_whose_hashes_collide_are_not_repeats(tmp_path: Path) -> None:
+    """Repeats are found by a hash of message_id, then ranked by the id itself: two ids with
+    the same DuckDB hash are two messages, and a real repeat among them is still found."""
+    a, b = "+33 6 12 20 57 23", "+33 6 19 20 57 73"  # hash(a) = hash(b) in DuckDB
+    assert duckdb.execute("SELECT hash($a) = hash($b)", {"a": a, "b": b}).fetchall() == [(True,)]
+    (tmp_path / "sends.csv").write_text(
+        "message_id,sent_at,msisdn,sender_id\n"
+        f"{a},2026-05-04T10:00:00Z,0612345678,36184\n"
+        f"{b},2026-05-04T10:00:00Z,0612345679,36184\n"
+        f"{b},2026-05-04T11:00:00Z,0612345679,36184\n"
+    )
+    (tmp_path / "receipts.csv").write_text(
+        "message_id,status,done_at\n"
+        f"{b},DELIVERED,2026-05-04T10:02:00Z\n"
+        f"{a},DELIVERED,2026-05-04T10:01:00Z\n"
+        f"{b},FAILED,2026-05-04T10:01:00Z\n"
+    )
+    con = run(tmp_path)
+    assert rows(con, "SELECT message_id, line FROM sends ORDER BY line") == [(a, 2), (b, 3)]
+    assert rows(con, "SELECT line, reason FROM rejected_rows") == [
+        (4, "duplicate message_id (first at sends.csv line 3)")
+    ]
+    assert rows(con, "SELECT message_id, status FROM receipts ORDER BY line") == [
+        (b, "DELIVERED"),
+        (a, "DELIVERED"),
+    ]
+    assert rows(con, "SELECT reason, rows FROM out_of_scope_rows") == [
+        ("superseded by a later receipt", 1)
+    ]
+    assert_balanced(con)
+
+
 INFOBIP_LEGACY = {
     "bulkId": "b1",
     "messageId": "m1",

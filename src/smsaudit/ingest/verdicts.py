@@ -252,14 +252,19 @@ def verdict_select(kind: str, staged: str, allowed: Sequence[str], types: Mappin
 def _repeated_ids(work: str, where: str) -> str:
     """SQL (a FROM item): the rows of ``work`` matching ``where`` whose message_id may repeat.
 
-    Repeats are rare: candidates are the rows whose 64-bit hash of message_id repeats (a
-    grouping on one integer column, far lighter than on millions of strings). Callers then
-    rank the few candidates by their actual message_id, so a hash collision merely adds a
-    candidate ranked alone. ``rid`` is the row's rowid, for the update that follows.
+    Repeats are rare: candidates are the rows whose 64-bit hash of message_id repeats, found
+    as equal neighbours once the hashes are sorted (at 20M rows 2.0 s, against 3.1 s for a
+    grouping of the hashes, which has one group per row). Callers then rank the few
+    candidates by their actual message_id, so a hash collision merely adds a candidate
+    ranked alone. ``rid`` is the row's rowid, for the update that follows.
     """
     return f"""(SELECT rowid AS rid, hash(message_id) AS h, * FROM {work} WHERE {where}) AS u
-        SEMI JOIN (SELECT hash(message_id) AS h FROM {work} WHERE {where}
-                   GROUP BY h HAVING count(*) > 1) AS m USING (h)"""
+        SEMI JOIN (
+          SELECT h FROM (
+            SELECT h, lag(h) OVER (ORDER BY h) AS previous
+            FROM (SELECT hash(message_id) AS h FROM {work} WHERE {where})
+          ) WHERE h = previous
+        ) AS m USING (h)"""
 
 
 def reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
