@@ -38,6 +38,7 @@ from .verdicts import (
     reject_duplicate_sends,
     scope_receipts,
     staged_union,
+    unsent_receipts,
     verdict_select,
 )
 
@@ -132,7 +133,8 @@ def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"DROP VIEW {quote(name)}")
     tables = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND (starts_with(table_name, "
-        "'stg_') OR table_name IN ('phone_raw', 'files_read', 'malformed_rows'))"
+        "'stg_') OR table_name IN ('phone_raw', 'files_read', 'malformed_rows', "
+        "'receipts_unsent'))"
     ).fetchall()
     for (name,) in tables:
         con.execute(f"DROP TABLE {quote(name)}")
@@ -234,6 +236,8 @@ def _finish_kind(
     target = schema.KIND_TABLE[kind]
     work = f"loading_{kind}"
     types = dictionary_types(con, kind, [t for t, _ in tables])
+    if kind == "receipts":
+        unsent_receipts(con, [t for t, _ in tables])
     select = verdict_select(kind, staged_union(con, tables), allowed, types)
     params = {"tz": tz} if "$tz" in select else None
     con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
