@@ -343,8 +343,9 @@ def test_spellings_that_differ_by_spaces_share_one_reading(tmp_path: Path) -> No
     )
     duckdb.execute(
         "COPY (SELECT 'c' AS message_id, TIMESTAMPTZ '2026-05-04 10:00:00+00' AS sent_at, "
-        "'+336 1234 5678' AS msisdn, 36184 AS sender_id UNION ALL "
-        "SELECT 'd', NULL, '0612345678', 36184) "
+        "'+336 1234 5678' AS msisdn, 36184 AS sender_id, 1.0 AS segments UNION ALL "
+        "SELECT 'd', NULL, '0612345678', 36184, 1 UNION ALL "
+        "SELECT 'e', TIMESTAMPTZ '2026-05-04 10:00:00+00', '0612345678', 36184, 1.5) "
         f"TO '{tmp_path / 'sends_b.parquet'}' (FORMAT parquet)"
     )
     con = run(tmp_path)
@@ -355,6 +356,8 @@ def test_spellings_that_differ_by_spaces_share_one_reading(tmp_path: Path) -> No
     assert rows(con, 'SELECT input_file, line, "column", value FROM rejected_rows') == [
         ("sends_a.csv", 3, "msisdn", "06 12 34 56 7"),
         ("sends_b.parquet", 2, "sent_at", None),
+        # a typed value is reported as its own file wrote it, whatever the other files hold
+        ("sends_b.parquet", 3, "segments", "1.5"),
     ]
     assert_balanced(con)
 

@@ -426,6 +426,10 @@ def test_stop_from_a_number_that_never_got_an_mt_is_listed_not_attributed() -> N
         ({"status": "REJECTED", "error_text": "EC_SC_BLOCKED_BY_END_USER"}, "infobip", True),
         ({"status": "REJECTED", "error_code": "573"}, "infobip", True),
         ({"status": "REJECTED", "error_code": "573"}, "mgage", False),
+        ({"status": " rejected_destination_blocklisted ", "error_code": None}, "mgage", True),
+        ({"status": "REJECTED", "error_code": " 573"}, "Infobip", True),
+        ({"status": "REJECTED", "error_code": "573", "optout": False}, "infobip", False),
+        ({"status": "DELIVERED", "error_code": None, "optout": True}, "mgage", True),
         ({"status": "DELIVERED", "error_code": None}, "mgage", False),
     ],
 )
