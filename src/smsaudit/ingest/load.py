@@ -236,9 +236,10 @@ def _finish_kind(
     target = schema.KIND_TABLE[kind]
     work = f"loading_{kind}"
     types = dictionary_types(con, kind, [t for t, _ in tables])
+    staged = staged_union(con, tables)
     if kind == "receipts":
-        unsent_receipts(con, [t for t, _ in tables])
-    select = verdict_select(kind, staged_union(con, tables), allowed, types)
+        unsent_receipts(con, staged)
+    select = verdict_select(kind, staged, allowed, types)
     params = {"tz": tz} if "$tz" in select else None
     con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
     if kind == "sends":

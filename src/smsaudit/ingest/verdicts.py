@@ -287,15 +287,15 @@ def reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
     )
 
 
-def unsent_receipts(con: duckdb.DuckDBPyConnection, tables: Sequence[str]) -> None:
-    """Table ``receipts_unsent``: each message_id of the staged receipts with no send in
-    scope, once. Joining each whole staged receipt to the sends instead made DuckDB spill
-    the wide rows of both sides at 20M (14 s); this anti-join reads message_id alone and
-    leaves a table of the few receipts for unknown messages."""
-    ids = " UNION ALL ".join(f"SELECT message_id FROM {t}" for t in tables)
+def unsent_receipts(con: duckdb.DuckDBPyConnection, staged: str) -> None:
+    """Table ``receipts_unsent``: each message_id of the staged receipts (``staged``: see
+    :func:`staged_union`) with no send in scope, once. Joining each whole staged receipt to
+    the sends instead made DuckDB spill the wide rows of both sides at 20M (14 s); this
+    anti-join reads message_id alone and leaves a table of the few receipts for unknown
+    messages."""
     con.execute(
         f"""CREATE OR REPLACE TEMP TABLE receipts_unsent AS
-            SELECT DISTINCT message_id FROM ({ids}) AS r
+            SELECT DISTINCT message_id FROM {staged} AS r
             WHERE message_id IS NOT NULL
               AND NOT EXISTS (SELECT 1 FROM sends AS s WHERE s.message_id = r.message_id)"""
     )
