@@ -33,14 +33,16 @@ def _raw_text(name: str) -> str:
 PLAUSIBLE_FROM, PLAUSIBLE_UNTIL = "2000-01-01", "2100-01-01"
 
 
-def _implausible_time(name: str) -> list[tuple[str, str, str]]:
+def _implausible_time(name: str, portable: bool) -> list[tuple[str, str, str]]:
     """Checks of a timestamp column that lies: a zone name or an impossible offset (found
-    while staging, ``__lie``), a date outside PLAUSIBLE_FROM..PLAUSIBLE_UNTIL."""
+    while staging, ``__lie``), a date outside PLAUSIBLE_FROM..PLAUSIBLE_UNTIL. (Spark has no
+    infinite timestamps: ``portable`` SQL leaves ``isfinite`` out.)"""
+    finite = "false" if portable else f"NOT isfinite({name})"
     return [
         (name, f"{name}__lie IS NOT NULL", f"{name}__lie"),
         (
             name,
-            f"{name} IS NOT NULL AND (NOT isfinite({name}) "
+            f"{name} IS NOT NULL AND ({finite} "
             f"OR {name} < TIMESTAMPTZ '{PLAUSIBLE_FROM} 00:00:00+00' "
             f"OR {name} >= TIMESTAMPTZ '{PLAUSIBLE_UNTIL} 00:00:00+00')",
             f"'implausible date (outside {PLAUSIBLE_FROM[:4]}-{int(PLAUSIBLE_UNTIL[:4]) - 1})'",
@@ -48,8 +50,11 @@ def _implausible_time(name: str) -> list[tuple[str, str, str]]:
     ]
 
 
-def _checks(kind: str) -> list[tuple[str, str, str]]:
-    """(column, SQL condition making the row unusable, SQL reason), in order: first wins."""
+def _checks(kind: str, portable: bool = False) -> list[tuple[str, str, str]]:
+    """(column, SQL condition making the row unusable, SQL reason), in order: first wins.
+
+    ``portable``: for rows staged on Spark, where whether a text timestamp names a local
+    time (the DST-gap test, DuckDB's parsing) was decided beforehand, into ``<name>__gap``."""
     out: list[tuple[str, str, str]] = []
     unreadable = {
         "ts": "'unreadable timestamp'",
@@ -59,10 +64,12 @@ def _checks(kind: str) -> list[tuple[str, str, str]]:
     }
     for f in SPECS[kind]:
         if f.type == "ts":
-            out.extend(_implausible_time(f.name))
+            out.extend(_implausible_time(f.name, portable))
             raw = _raw_text(f.name)
-            gap = (
-                f"{f.name} IS NULL AND NOT {has_offset(f'trim({raw})')} "
+            gap = f"{f.name} IS NULL AND " + (
+                f"{f.name}__gap"
+                if portable
+                else f"NOT {has_offset(f'trim({raw})')} "
                 f"AND try_cast(trim({raw}) AS TIMESTAMP) IS NOT NULL"
             )
             out.append((f.name, gap, "'local time that does not exist (DST change) in ' || $tz"))
@@ -201,13 +208,21 @@ def staged_union(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, int
     )
 
 
-def verdict_select(kind: str, staged: str, allowed: Sequence[str], types: Mapping[str, str]) -> str:
+def verdict_select(
+    kind: str,
+    staged: str,
+    allowed: Sequence[str],
+    types: Mapping[str, str],
+    *,
+    portable: bool = False,
+) -> str:
     """The canonical columns of a kind's staged rows (``staged``: a FROM item with a
     ``file_ord`` column, see :func:`staged_union`), then each row's verdict.
 
     Checks come first (``rej_*``: the first failing check wins); a usable row may still be
     out of scope (``out_reason``). Receipts' scope also depends on other rows (their send,
-    a later report): ``scope_receipts`` completes it.
+    a later report): ``scope_receipts`` completes it. ``portable``: SQL that sqlglot makes
+    Spark's (``engines.spark_load``), without DuckDB's own types and functions.
     """
     has_phone = any(f.type == "msisdn" for f in SPECS[kind])
     derived = ""
@@ -229,7 +244,7 @@ def verdict_select(kind: str, staged: str, allowed: Sequence[str], types: Mappin
         # (unsent_receipts), so the wide rows meet a small table, not the sends.
         looked_up = ", unsent.message_id IS NOT NULL AS no_send"
         join = "LEFT JOIN receipts_unsent AS unsent USING (message_id)"
-    checks = _checks(kind)
+    checks = _checks(kind, portable)
     # The conditions are evaluated once per row, giving the number of the first that fails;
     # column, value and reason then follow from that number (only for the failing rows).
     first = " ".join(f"WHEN {c} THEN {i}" for i, (_, c, _) in enumerate(checks, 1))
@@ -242,7 +257,7 @@ def verdict_select(kind: str, staged: str, allowed: Sequence[str], types: Mappin
         f AS (SELECT *, CASE {first} END AS rej_no FROM j),
         v AS (SELECT *, CASE rej_no {col} END AS rej_column, CASE rej_no {val} END AS rej_value,
                      CASE rej_no {why} END AS rej_reason FROM f)
-        SELECT {_canonical_select(kind, types)}, file_ord, rej_column,
+        SELECT {_canonical_select(kind, types, portable)}, file_ord, rej_column,
                {clip("rej_value")} AS rej_value, rej_reason,
                CASE WHEN rej_reason IS NULL THEN {_scope_case(kind, has_phone, allowed)} END
                  AS out_reason,
@@ -373,10 +388,10 @@ def _canonical_exprs(kind: str) -> dict[str, str]:
     return {name: special.get(name, name) for name in schema.CANONICAL[schema.KIND_TABLE[kind]]}
 
 
-def _canonical_select(kind: str, types: Mapping[str, str]) -> str:
+def _canonical_select(kind: str, types: Mapping[str, str], portable: bool = False) -> str:
     """The canonical table's columns, in order; ``types`` overrides a column's type."""
     cols = schema.CANONICAL[schema.KIND_TABLE[kind]]
-    override = {"tz": _CLOCK_TYPE, **types}
+    override = {**({} if portable else {"tz": _CLOCK_TYPE}), **types}
     return ", ".join(
         f"CAST({expr} AS {override.get(name) or cols[name].removesuffix(' NOT NULL')}) AS {name}"
         for name, expr in _canonical_exprs(kind).items()
