@@ -1,10 +1,10 @@
 """Where the audit's SQL runs: DuckDB in this process (the default), or a Spark session.
 
-An engine builds the catalogue's SQL relations (``sql/<name>.sql``); reading the inputs, the
-phone map and the rule calendars always happen in the DuckDB connection on this machine, and
-every relation an engine builds ends up in that connection as a table of DuckDB's types, so
-results, exports and charts never depend on the engine. See ``engines/spark.py`` for what
-runs where on Spark.
+An engine builds the catalogue's SQL relations (``sql/<name>.sql``), and may read inputs
+itself (Spark reads Parquet: ``engines/spark_load.py``); the phone map and the rule calendars
+always happen in the DuckDB connection on this machine, and every relation an engine builds
+ends up in that connection as a table of DuckDB's types, so results, exports and charts never
+depend on the engine. See ``engines/spark.py`` for what runs where on Spark.
 """
 
 from __future__ import annotations
@@ -32,6 +32,10 @@ class Engine(Protocol):
         """Create ``name`` from ``sql/<name>.sql`` (a table, or a view), in the engine and in
         the DuckDB connection."""
 
+    def reader(self) -> Any:
+        """The loader's ``remote`` (``ingest.load.Remote``) when the engine reads inputs
+        itself, else None."""
+
     def close(self) -> None:
         """Release what the engine holds for this audit."""
 
@@ -52,6 +56,9 @@ class DuckDBEngine:
             sqlfiles.define_view(self.con, name)
         else:
             sqlfiles.materialize(self.con, name, dict(params))
+
+    def reader(self) -> None:
+        return None
 
     def close(self) -> None:
         pass

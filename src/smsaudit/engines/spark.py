@@ -41,6 +41,8 @@ PINNED = {
     "spark.sql.ansi.enabled": "true",
     # instants written for DuckDB to read back: UTC-adjusted microseconds, not legacy INT96
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+    # a Parquet timestamp not adjusted to UTC is a local time, as DuckDB reads it
+    "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
 }
 # Settings for a session we start ourselves (not over Spark Connect)...
 STARTED = {
@@ -165,13 +167,66 @@ class SparkEngine:
         # seconds per step ("ship sends", "build message_costs", "collect message_costs"):
         # benchmarks/spark.py reads them
         self.timings: dict[str, float] = {}
+        # canonical tables Spark loaded itself from the inputs (spark_load): never shipped
+        self.loaded: set[str] = set()
+
+    def reader(self) -> Any:
+        """The loader's ``remote``: Spark reads the Parquet inputs itself (``spark_load``)."""
+        from smsaudit.engines.spark_load import SparkReader
+
+        return SparkReader(self)
+
+    def register(self, name: str, frame: DataFrame, *, keep: bool = False) -> DataFrame:
+        """``frame`` as Spark view ``name``, dropped at :meth:`close`; ``keep`` computes it
+        once now (a table that several statements read)."""
+        if keep:
+            frame = frame.localCheckpoint(eager=True)
+        self._frames[name] = frame
+        frame.createOrReplaceTempView(name)
+        return frame
+
+    def load_table(self, name: str, frame: DataFrame) -> None:
+        """A canonical table Spark loaded: kept on Spark as ``name``, its rows collected into
+        the DuckDB table of that name (which exists, empty, with the canonical types)."""
+        start = time.perf_counter()
+        frame = self.register(name, frame, keep=True)
+        self.loaded.add(name)
+        self.timings[f"load {name}"] = time.perf_counter() - start
+        columns = [(str(c), str(t)) for c, t, *_ in self.con.execute(f"DESCRIBE {name}").fetchall()]
+        self.con.execute(f"DROP TABLE {name}")
+        self._fill(name, frame, columns)
+
+    def fetch(self, frame: DataFrame, table: str) -> None:
+        """Spark's rows of ``frame`` (a small result) into DuckDB temp table ``table``."""
+        if self._staging is not None:
+            folder = self._staging / f"fetch-{table}"
+            frame.write.mode("overwrite").parquet(str(folder))
+            parts = sorted(str(p) for p in folder.glob("part-*.parquet"))
+            if parts:
+                self.con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_parquet($p)",
+                    {"p": parts},
+                )
+                shutil.rmtree(folder, ignore_errors=True)
+                return
+            frame = frame.limit(0)  # no file, no rows: the columns, through Arrow
+        self.con.register("smsaudit_spark_rows", frame.toArrow())
+        try:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM smsaudit_spark_rows"
+            )
+        finally:
+            self.con.unregister("smsaudit_spark_rows")
 
     def ship(self, *tables: str) -> None:
-        """Register DuckDB ``tables`` in Spark as temporary views of the same name.
+        """Register DuckDB ``tables`` in Spark as temporary views of the same name (not those
+        Spark loaded itself).
 
         ENUM columns (the loader's dictionaries) travel as text.
         """
         for table in tables:
+            if table in self.loaded:
+                continue
             start = time.perf_counter()
             select = _as_text(self.con, table)
             if self._staging is not None:
@@ -216,6 +271,10 @@ class SparkEngine:
         got = [field.name for field in frame.schema.fields]
         if got != [c for c, _ in columns]:  # pragma: no cover - a translation bug
             raise RuntimeError(f"{name}: Spark returned columns {got}, DuckDB {columns}")
+        self._fill(name, frame, columns)
+
+    def _fill(self, name: str, frame: DataFrame, columns: list[tuple[str, str]]) -> None:
+        """DuckDB table ``name`` of ``columns`` (name, type), holding ``frame``'s rows."""
         ddl = ", ".join(f'"{c}" {kind}' for c, kind in columns)
         self.con.execute(f"CREATE OR REPLACE TABLE {name} ({ddl})")
         with db.insertion_order(self.con, keep=True):  # Spark's order, ORDER BY's
