@@ -75,25 +75,27 @@ def audit(
     fmt = get_format(str(input_format)) if input_format is not None else None
     con = con or db.connect()
     with db.unordered(con):
-        step("reading inputs")
         sources, ignored = _sources(data, fmt)
-        report = load.load(
-            con,
-            sources,
-            assume_tz=assume_tz,
-            territories=territories,
-            ignored=ignored,
-            period=(_day(period[0]), _day(period[1])),
-        )
-        # The profile's own close; a profile allowing nothing closes at 00:00: no safe start.
-        params = {
-            "has_programs": report.has("programs"),
-            "close_minutes": prof.weekday_close or 0,
-        }
         if engine != "duckdb":
             step("starting Spark")
+        # Opened first: an engine may read inputs itself (Spark reads Parquet files).
         runner = engines.open_engine(con, engine, spark_master=spark_master)
         try:
+            step("reading inputs")
+            report = load.load(
+                con,
+                sources,
+                assume_tz=assume_tz,
+                territories=territories,
+                ignored=ignored,
+                period=(_day(period[0]), _day(period[1])),
+                remote=runner.reader(),
+            )
+            # The profile's own close; a profile allowing nothing closes at 00:00.
+            params = {
+                "has_programs": report.has("programs"),
+                "close_minutes": prof.weekday_close or 0,
+            }
             _run_steps(con, runner, prof, params, step, alsace_moselle=alsace_moselle)
         finally:
             runner.close()

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -66,6 +67,19 @@ class LoadReport:
         return kind in self.kinds_present
 
 
+class Remote(Protocol):
+    """An engine that reads some inputs itself (Spark: ``engines.spark_load``): it stages
+    the files of the kinds it claims, and sorts their rows, where they are."""
+
+    def claim(self, sources: Sequence[Source]) -> set[str]: ...
+    def stage(self, src: Source, ordinal: int) -> str: ...
+    def phone_keys(self, kinds: Sequence[tuple[str, Sequence[str]]]) -> str | None: ...
+    def ship(self, *tables: str) -> None: ...
+    def finish_kind(
+        self, kind: str, views: Sequence[str], allowed: Sequence[str], tz: str
+    ) -> int: ...
+
+
 def load(
     con: duckdb.DuckDBPyConnection,
     sources: Sequence[Source],
@@ -74,12 +88,13 @@ def load(
     territories: Iterable[str] | None = None,
     ignored: Sequence[str] = (),
     period: tuple[date | None, date | None] = (None, None),
+    remote: Remote | None = None,
 ) -> LoadReport:
     """Load ``sources`` into the canonical tables, ``rejected_rows`` and ``row_accounting``.
 
     ``period`` (first day, last day; inclusive, Paris calendar days, None = open) limits
     the sends audited; the others count out of scope. Consent, STOPs and suppressions are
-    history and are always read whole.
+    history and are always read whole. ``remote`` reads the kinds it claims itself.
     """
     report = LoadReport(sources=list(sources), ignored=list(ignored), assume_tz=assume_tz)
     _set_period(con, period)
@@ -94,20 +109,31 @@ def load(
         "CREATE OR REPLACE TABLE out_of_scope_rows "
         "(input_file VARCHAR, reason VARCHAR, rows BIGINT)"
     )
+    claimed = remote.claim(sources) if remote is not None else set()
+    far: dict[str, list[str]] = {}  # kind -> views staged by ``remote``
     with scratch.folder("load") as tmp:
         stager = Stager(con, Path(tmp))
         staged: dict[str, list[tuple[str, int]]] = {}
         # Kinds that a vendor record gives besides the kind it is counted as (role "also").
         also: dict[str, list[str]] = {}
         for src in sources:
+            if remote is not None and src.kind in claimed:
+                stager.n += 1
+                far.setdefault(src.kind, []).append(remote.stage(src, stager.n))
+                continue
             for kind, table, role in stager.stage(src):
                 staged.setdefault(kind, []).append((table, stager.n))
                 if role == "also":
                     also.setdefault(kind, []).append(src.name)
-    report.kinds_present = set(staged)
-    _normalise_numbers(con, staged)
+    report.kinds_present = set(staged) | set(far)
+    keys = remote.phone_keys(list(far.items())) if remote is not None and far else None
+    _normalise_numbers(con, staged, keys)
+    if remote is not None and far:
+        remote.ship("phone_lookup", "audit_period")
     for kind in KINDS:  # sends first: a receipt is in scope only for a known send
-        if kind in staged:
+        if kind in far and remote is not None:
+            report.naive_timestamps += remote.finish_kind(kind, far[kind], allowed, assume_tz)
+        elif kind in staged:
             report.naive_timestamps += _finish_kind(
                 con, kind, staged[kind], allowed, assume_tz, also.get(kind, [])
             )
@@ -189,10 +215,13 @@ def _install_macros(con: duckdb.DuckDBPyConnection, assume_tz: str) -> None:
 
 
 def _normalise_numbers(
-    con: duckdb.DuckDBPyConnection, staged: Mapping[str, list[tuple[str, int]]]
+    con: duckdb.DuckDBPyConnection,
+    staged: Mapping[str, list[tuple[str, int]]],
+    keys: str | None = None,
 ) -> None:
     """One phone map for every distinct spelling in every input (each number decided once,
-    keyed by ``verdicts.PHONE_KEY``): table ``phone_lookup``."""
+    keyed by ``verdicts.PHONE_KEY``): table ``phone_lookup``. ``keys``: a table of more keys
+    (column ``raw``), those of the inputs an engine reads itself."""
     selects = [
         f"SELECT msisdn FROM {t}"
         for kind, tables in staged.items()
@@ -200,6 +229,8 @@ def _normalise_numbers(
         for t, _ in tables
     ]
     # One DISTINCT over all the files, not one per file and another for their UNION.
+    if keys is not None:
+        selects.append(f"SELECT raw AS msisdn FROM {keys}")
     every = " UNION ALL ".join(selects) if selects else "SELECT NULL::VARCHAR AS msisdn"
     con.execute(
         "CREATE OR REPLACE TEMP TABLE phone_raw AS "

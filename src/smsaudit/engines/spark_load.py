@@ -1,0 +1,361 @@
+"""Spark reads the Parquet inputs itself: the loader's per-row work on the cluster.
+
+For an audit on Spark, the files of a kind that are all plain Parquet (canonical columns,
+no vendor format) are read by Spark, never by this process. Their rows are staged, checked,
+scoped and de-duplicated on Spark, with the loader's own SQL (``ingest.verdicts``, made
+Spark's by sqlglot); the canonical table stays on Spark for the audit's relations. What
+comes back is what the driver needs to account for every row: the rejected rows, the
+out-of-scope counts, each file's row count, and the canonical table for the report.
+
+What is decided on the driver, in DuckDB, exactly as for a file it reads (SCALEOUT §5):
+
+- each distinct phone number spelling (the phone map, ``phone_lookup``);
+- each distinct text spelling of a value parsed by type (timestamps in their many forms,
+  dates, amounts, counts, upper- and lower-cased codes): a map from the spelling to its
+  value, whether it lies, whether it was naive, whether it fell in a DST gap. These are few
+  (at most one timestamp spelling per second of the period) and DuckDB's parser decides
+  them, so Spark's results cannot drift from DuckDB's;
+- the audited period.
+
+A kind stays on the driver when one of its files is not Parquet, or holds a column of a
+type Spark and DuckDB would read differently (``SUPPORTED``); so do inbound messages (their
+STOP test normalises Unicode, which Spark SQL cannot) and receipts whose sends are read on
+the driver (a receipt's scope is its send).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from smsaudit import schema
+from smsaudit.engines import spark_sql
+from smsaudit.errors import InputError, first_line
+from smsaudit.ingest import verdicts
+from smsaudit.ingest.discover import Source
+from smsaudit.ingest.expressions import (
+    LYING_TYPES,
+    VALUE_MAX,
+    has_offset,
+    lie_expr,
+    literal,
+    naive_expr,
+    value_expr,
+)
+from smsaudit.ingest.readers import Stager
+from smsaudit.ingest.specs import SPECS, Field
+
+if TYPE_CHECKING:
+    from pyspark.sql import DataFrame
+
+    from smsaudit.engines.spark import SparkEngine
+
+# Field types whose text is decided per distinct spelling on the driver (a value map).
+MAPPED = ("ts", "date", "money", "count", "upper", "lower")
+_INTEGERS = ("byte", "short", "integer", "long")
+# Spark column types (``DataType.typeName()``) read here per field type: those whose
+# value and text DuckDB and Spark agree on. A text column of any mapped field is fine.
+SUPPORTED: dict[str, tuple[str, ...]] = {
+    "text": ("string", *_INTEGERS),
+    "msisdn": ("string", *_INTEGERS),
+    "body": ("string",),
+    "ts": ("string", "timestamp"),
+    "date": ("string", "date"),
+    "money": ("string", "decimal", *_INTEGERS),
+    "count": ("string", *_INTEGERS),
+    "upper": ("string",),
+    "lower": ("string",),
+}
+# Kinds read on Spark: not ``mo`` (nfc_normalize has no Spark SQL equivalent).
+KINDS = ("sends", "receipts", "suppressions", "consent", "programs", "rate_card")
+
+# DuckDB's trim() strips the Unicode space separators (category Zs: ' ', U+00A0, U+202F...)
+# but no control characters; Spark's strips ' ' alone.
+_ZS = r"'^\\p{Zs}+|\\p{Zs}+$'"
+
+
+def _trim(x: str) -> str:
+    return f"regexp_replace({x}, {_ZS}, '')"
+
+
+def _q(name: str) -> str:
+    """A Spark identifier, quoted."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def _clip(text: str) -> str:
+    """Spark SQL for ``expressions.clip``."""
+    return (
+        f"CASE WHEN length({text}) > {VALUE_MAX} "
+        f"THEN left({text}, {VALUE_MAX - 1}) || '…' ELSE {text} END"
+    )
+
+
+class SparkReader:
+    """The loader's ``remote`` (``ingest.load``): reads the claimed Parquet files on Spark."""
+
+    def __init__(self, engine: SparkEngine) -> None:
+        self.engine = engine
+        self.session = engine.session
+        self.con: duckdb.DuckDBPyConnection = engine.con
+        self._types: dict[str, dict[str, str]] = {}  # file path -> column -> Spark type
+
+    # ------------------------------------------------------------------ what Spark reads
+    def claim(self, sources: Sequence[Source]) -> set[str]:
+        """The kinds Spark reads: every file of the kind plain Parquet of supported types."""
+        by_kind: dict[str, list[Source]] = {}
+        for src in sources:
+            for kind in src.kinds:
+                by_kind.setdefault(kind, []).append(src)
+        claimed = {
+            kind
+            for kind, files in by_kind.items()
+            if kind in KINDS and all(self._readable(src) for src in files)
+        }
+        if "sends" not in claimed:
+            claimed.discard("receipts")
+        return claimed
+
+    def _readable(self, src: Source) -> bool:
+        if src.fmt is not None or not src.path.name.lower().endswith(".parquet"):
+            return False
+        try:
+            fields = self.session.read.parquet(str(src.path)).schema.fields
+        except Exception:  # unreadable here: the driver's reader says why, with the file
+            return False
+        types = {f.name: f.dataType.typeName() for f in fields}
+        try:
+            mapping = Stager._map_columns(src, list(types))
+        except InputError:  # a missing column: the driver's reader reports it
+            return False
+        if any(types[mapping[f.name]] not in SUPPORTED[f.type] for f in _mapped(src.kind, mapping)):
+            return False
+        self._types[str(src.path)] = {f.name: types[mapping[f.name]] for f in SPECS[src.kind]
+                                      if f.name in mapping}  # fmt: skip
+        return True
+
+    # ------------------------------------------------------------------------- staging
+    def stage(self, src: Source, ordinal: int) -> str:
+        """Stage one claimed file on Spark as the driver's reader would (``readers.Stager``):
+        view ``stg_<ordinal>``. Counts its rows into ``files_read``."""
+        base = f"stg_{ordinal}"
+        try:
+            frame = self.session.read.parquet(str(src.path))
+            mapping = Stager._map_columns(src, frame.columns)
+            row = frame.metadataColumn("_metadata").getField("row_index")
+            cols = [(row + 1).alias("line")]
+            cols += [frame[_q(mapping[f.name])].alias(f.name) for f in _mapped(src.kind, mapping)]
+            self.engine.register(f"{base}_file", frame.select(*cols))
+            types = self._types[str(src.path)]
+            parts, joins, naive = [f"{literal(src.name)} AS input_file", "r.line"], [], []
+            for f in SPECS[src.kind]:
+                select, join, n = self._field(base, f, types.get(f.name))
+                parts += select
+                joins += join
+                naive += n
+            parts.append(f"{' + '.join(naive) if naive else '0'} AS naive__n")
+            parts.append(f"{ordinal} AS file_ord")
+            sql = f"SELECT {', '.join(parts)} FROM {base}_file AS r {' '.join(joins)}"
+            staged = self.session.sql(sql)
+            self.engine.register(base, staged)
+            rows = self.session.table(f"{base}_file").count()
+        except InputError:
+            raise
+        except Exception as error:
+            raise InputError(
+                f"Spark could not read it: {first_line(error)}", file=src.name
+            ) from None
+        self.con.execute(
+            "INSERT INTO files_read VALUES ($f, $k, $o, $n)",
+            {"f": src.name, "k": src.label, "o": ordinal, "n": rows},
+        )
+        return base
+
+    def _field(
+        self, base: str, f: Field, kind: str | None
+    ) -> tuple[list[str], list[str], list[str]]:
+        """(select items, joins, naive-count terms) of field ``f`` (Spark type ``kind``,
+        None when the file lacks the column), as ``Stager._select`` gives them."""
+        col = f"r.{f.name}"
+        lying = f.type in LYING_TYPES
+        if kind is None:
+            ddl = _spark_type(f)
+            out = [f"CAST(NULL AS {ddl}) AS {f.name}", f"CAST(NULL AS STRING) AS {f.name}__raw"]
+            if lying:
+                out.append(f"CAST(NULL AS STRING) AS {f.name}__lie")
+            if f.type == "ts":
+                out.append(f"false AS {f.name}__gap")
+            return out, [], []
+        if f.type in MAPPED and kind == "string":
+            alias = f"m_{f.name}"
+            self._value_map(base, f)
+            out = [f"{alias}.value AS {f.name}", f"{col} AS {f.name}__raw"]
+            if lying:
+                out.append(f"{alias}.lie AS {f.name}__lie")
+            naive = []
+            if f.type == "ts":
+                out.append(f"coalesce({alias}.gap, false) AS {f.name}__gap")
+                naive.append(f"coalesce({alias}.naive, 0)")
+            join = f"LEFT JOIN {base}_{f.name}_map AS {alias} ON {alias}.raw = {col}"
+            return out, [join], naive
+        # typed columns (and plain text), as value_expr reads them
+        text = f"CAST({col} AS STRING)"
+        raw = f"{text} || '+00'" if kind == "timestamp" else text  # DuckDB's TIMESTAMPTZ text
+        cut = f"nullif({_trim(text)}, '')"
+        value = {
+            "ts": col,
+            "date": col,
+            "money": f"try_cast({col} AS {schema.MONEY})",
+            "count": f"try_cast({col} AS INT)",
+            "body": text,
+        }.get(f.type, cut)
+        if f.name in ("sender_id", "short_code"):  # a code saved as 38000.0 is 38000
+            value = f"regexp_replace({cut}, '^([0-9]+)\\\\.0+$', '$1')"
+        out = [f"{value} AS {f.name}", f"{raw} AS {f.name}__raw"]
+        if lying:
+            out.append(f"CAST(NULL AS STRING) AS {f.name}__lie")
+        if f.type == "ts":
+            out.append(f"false AS {f.name}__gap")  # an instant: never a local time
+        return out, [], []
+
+    def _value_map(self, base: str, f: Field) -> None:
+        """``<base>_<field>_map`` on Spark: each distinct spelling of ``f`` in the file, with
+        the value, lie, naive and DST-gap verdicts DuckDB's reader gives it."""
+        spellings = f"{base}_{f.name}_spellings"
+        frame = self.session.table(f"{base}_file").select(f.name).where(f"{f.name} IS NOT NULL")
+        self.engine.fetch(frame.distinct(), spellings)
+        t = "nullif(trim(v), '')"
+        items = ["v AS raw", f"{value_expr(f, 'v', 'VARCHAR', 't')} AS value"]
+        if f.type in LYING_TYPES:
+            items.append(f"{lie_expr(f, 'v', 'VARCHAR', 't')} AS lie")
+        if f.type == "ts":
+            items.append(f"{naive_expr('v', 'VARCHAR', 't')} AS naive")
+            items.append(
+                f"NOT {has_offset('trim(v)')} AND try_cast(trim(v) AS TIMESTAMP) IS NOT NULL AS gap"
+            )
+        name = f"{base}_{f.name}_map"
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {', '.join(items)} "
+            f"FROM (SELECT {f.name} AS v, {t} AS t FROM {spellings})"
+        )
+        self.engine.ship(name)
+
+    # ---------------------------------------------------------------- what the driver needs
+    def phone_keys(self, kinds: Sequence[tuple[str, Sequence[str]]]) -> str | None:
+        """DuckDB table ``stg_phone_keys``: the phone map's keys of the staged rows on Spark."""
+        selects = [
+            f"SELECT {verdicts.PHONE_KEY.format('msisdn')} AS raw FROM {view} "
+            "WHERE msisdn IS NOT NULL"
+            for kind, views in kinds
+            if any(f.type == "msisdn" for f in SPECS[kind])
+            for view in views
+        ]
+        if not selects:
+            return None
+        frame = self.session.sql(" UNION ALL ".join(selects)).distinct()
+        self.engine.fetch(frame, "stg_phone_keys")
+        return "stg_phone_keys"
+
+    def ship(self, *tables: str) -> None:
+        self.engine.ship(*tables)
+
+    def finish_kind(self, kind: str, views: Sequence[str], allowed: Sequence[str], tz: str) -> int:
+        """Sort the staged rows of one kind on Spark (``load._finish_kind``'s work): the
+        canonical table stays there, rejected rows and out-of-scope counts come to the
+        driver's tables. Returns how many timestamps were read without an offset."""
+        staged = self.session.table(views[0])
+        for view in views[1:]:
+            staged = staged.unionByName(self.session.table(view))
+        self.engine.register(f"stg_{kind}", staged)
+        if kind == "receipts":
+            unsent = (
+                "SELECT DISTINCT message_id FROM stg_receipts AS r WHERE message_id IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM sends AS s WHERE s.message_id = r.message_id)"
+            )
+            self.engine.register("receipts_unsent", self.session.sql(unsent), keep=True)
+        select = verdicts.verdict_select(kind, f"stg_{kind}", allowed, {}, portable=True)
+        work = self.session.sql(spark_sql.transpile(select, {"tz": tz}))
+        if kind == "sends":
+            work = _without_duplicates(work)
+        if kind == "receipts":
+            work = _superseded(work)
+        work = self.engine.register(f"loading_{kind}", work, keep=True)
+        table = schema.KIND_TABLE[kind]
+        rejected = work.where("rej_reason IS NOT NULL").select(
+            "input_file", "line", "rej_column", "rej_value", "rej_reason"
+        )
+        self.engine.fetch(rejected, "stg_rejected")
+        self.con.execute("INSERT INTO rejected_rows SELECT * FROM stg_rejected")
+        self.con.execute("DROP TABLE stg_rejected")
+        scoped = work.where("rej_reason IS NULL AND out_reason IS NOT NULL")
+        counts = scoped.groupBy("input_file", "out_reason").count()
+        self.engine.fetch(counts, "stg_out_of_scope")
+        self.con.execute(
+            "INSERT INTO out_of_scope_rows SELECT * FROM stg_out_of_scope ORDER BY ALL"
+        )
+        self.con.execute("DROP TABLE stg_out_of_scope")
+        naive = work.where("rej_reason IS NULL").agg({"naive__n": "sum"}).collect()[0][0]
+        columns = list(schema.CANONICAL[table])
+        used = work.where("rej_reason IS NULL AND out_reason IS NULL").select(*columns)
+        self.engine.load_table(table, used)
+        return int(naive or 0)
+
+
+def _mapped(kind: str, mapping: dict[str, str]) -> list[Field]:
+    return [f for f in SPECS[kind] if f.name in mapping]
+
+
+def _spark_type(f: Field) -> str:
+    return {
+        "ts": "TIMESTAMP",
+        "date": "DATE",
+        "money": schema.MONEY,
+        "count": "INT",
+    }.get(f.type, "STRING")
+
+
+def _without_duplicates(work: DataFrame) -> DataFrame:
+    """A message_id seen again: the first usable occurrence (file order, line) is kept, the
+    later ones rejected (``verdicts.reject_duplicate_sends``, as window columns)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    usable = F.col("rej_reason").isNull()
+    w = Window.partitionBy("message_id", usable).orderBy("file_ord", "line")
+    dup = usable & (F.row_number().over(w) > 1)
+    reason = F.concat(
+        F.lit("duplicate message_id (first at "),
+        F.first("input_file").over(w),
+        F.lit(" line "),
+        F.first("line").over(w).cast("string"),
+        F.lit(")"),
+    )
+    return work.select(
+        *[
+            c
+            for c in work.columns
+            if c not in ("rej_column", "rej_value", "rej_reason", "out_reason")
+        ],
+        F.when(dup, F.lit("message_id")).otherwise(F.col("rej_column")).alias("rej_column"),
+        F.when(dup, F.expr(_clip("message_id"))).otherwise(F.col("rej_value")).alias("rej_value"),
+        F.when(dup, reason).otherwise(F.col("rej_reason")).alias("rej_reason"),
+        F.when(dup, F.lit(None)).otherwise(F.col("out_reason")).alias("out_reason"),
+    )
+
+
+def _superseded(work: DataFrame) -> DataFrame:
+    """Only the latest report of a message counts (``verdicts.scope_receipts``)."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    kept = F.col("rej_reason").isNull() & F.col("out_reason").isNull()
+    w = Window.partitionBy("message_id", kept).orderBy(
+        F.col("done_at").desc_nulls_last(), F.col("file_ord").desc(), F.col("line").desc()
+    )
+    later = kept & (F.row_number().over(w) > 1)
+    return work.withColumn(
+        "out_reason",
+        F.when(later, F.lit("superseded by a later receipt")).otherwise(F.col("out_reason")),
+    )
