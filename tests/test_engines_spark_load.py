@@ -1,0 +1,284 @@
+"""Spark reads the Parquet inputs itself (``engines/spark_load.py``) and sorts every row as
+the DuckDB loader does: the same canonical rows, rejected rows (file, line, column, value,
+reason), out-of-scope counts and row accounting, with DuckDB as the oracle.
+
+The cases are built to break a re-implementation: timestamps in every spelling the loader
+reads (DST gap and fold, zone names, impossible offsets, implausible dates, RFC 2822, the
+French form), typed instants, numbers typed as integers, codes padded with no-break spaces,
+duplicates across files, superseded receipts and receipts without a send.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_engines_spark import _assert_same_audit, _generated, _types
+
+import smsaudit
+from smsaudit import schema
+from smsaudit.engines import spark_load
+from smsaudit.ingest.readers import Stager
+
+NBSP, NNBSP = "\u00a0", "\u202f"
+PADDED = f"{NBSP}+33612345687{NBSP}"
+# Tables the loader writes, compared as sets of rows (their order is not a promise).
+LOADER = ("rejected_rows", "row_accounting", "out_of_scope_rows")
+
+
+def _parquet(path: Path, columns: str, rows: list[tuple[Any, ...]]) -> None:
+    """Write ``rows`` (typed by ``columns``, a DuckDB column list) as a Parquet file."""
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute(f"CREATE TABLE t ({columns})")
+    con.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
+    con.close()
+
+
+SENDS_TEXT = (
+    "message_id VARCHAR, sent_at VARCHAR, msisdn VARCHAR, sender_id VARCHAR, "
+    "campaign_id VARCHAR, aggregator VARCHAR, category VARCHAR, body VARCHAR, "
+    "segments VARCHAR, price VARCHAR, currency VARCHAR, price_basis VARCHAR"
+)
+
+
+def _send(mid: str | None, at: str | None, number: str | None, **kw: str | None) -> tuple:
+    sender = kw.get("sender", "ACME")
+    body = kw.get("body", "Promo -20% ce week-end. STOP 36184")
+    return (mid, at, number, sender, "c1", kw.get("aggregator", "mgage"), "marketing", body,
+            kw.get("segments", "1"), kw.get("price", "0.045"), kw.get("currency", "EUR"),
+            kw.get("basis", "segment"))  # fmt: skip
+
+
+def _messy(folder: Path) -> Path:
+    """A multi-file Parquet case with most of what the loader rejects or sets aside."""
+    folder.mkdir()
+    _parquet(
+        folder / "sends_text.parquet",
+        SENDS_TEXT,
+        [
+            _send("m1", "2026-05-04T10:00:00+02:00", "+33 6 12 34 56 78"),
+            _send("m2", "2026-03-29 02:30:00", "0612345679"),  # DST gap in Paris
+            _send("m3", "2026-10-25 02:30:00", "06 12 34 56 80"),  # DST fold
+            _send("m4", "2026-05-04 10:00 Europe/Paris", "0612345681"),  # zone name
+            _send("m5", "2026-05-04T10:00:00+25:00", "0612345682"),  # impossible offset
+            _send("m6", "1999-12-31T10:00:00Z", "0612345683"),  # implausible date
+            _send("m7", "Mon, 04 May 2026 08:13:24 +0000", "0612345684"),  # RFC 2822
+            _send("m8", "04/05/2026 21:30", "06.12.34.56.85"),  # French form, after 20:00
+            _send("m9", "not a time", "0612345686"),
+            _send("m10", "2026-05-03T12:00:00+02:00", "+44 7700 900123"),  # foreign, Sunday
+            _send("m11", "2026-05-04T11:00:00+02:00", "abc"),  # not a number
+            _send("m12", f"{NBSP}2026-05-05 09:00{NBSP}", PADDED, sender=f"{NBSP}ACME{NNBSP}"),
+            _send("m13", "2026-05-05 09:00:00", "0612345688", price="-0,05"),
+            _send("m14", "2026-05-05 09:00:00", "0612345689", segments="1.5"),
+            _send("m15", "2026-05-05 09:00:00", "0612345690", price=" ", currency=""),
+            _send("m24", "2026-05-05 09:00:00", "0612345698", basis="per_segment"),
+            _send("m1", "2026-05-06T10:00:00+02:00", "0612345691"),  # duplicate here
+            _send("   ", "2026-05-06T10:00:00+02:00", "0612345692"),  # blank id
+            _send("m16", "2025-01-06T10:00:00Z", "0612345693"),  # before the period
+            _send("m17", "2026-05-04 10:00:00 UTC", "0596 12 34 56"),  # Martinique fixed
+            _send("m18", "2026-05-04", "+262 692 12 34 56"),  # date only; Réunion
+            _send("m19", "2026-05-04T10:00:00.123456+02:00", "0612345694", segments="2,0"),
+            _send("m20", "2026-05-06T10:00:00+0200", "0612345695", aggregator=" Infobip "),
+            _send("m21", "2026-05-01T10:00:00+02:00", "0612345696"),  # May Day
+            _send("m22", None, "0612345697"),
+            _send("m23", "2026-05-07T19:59:59.999999+02:00", None),
+        ],
+    )
+    _parquet(
+        folder / "sends_typed.parquet",
+        "message_id VARCHAR, sent_at TIMESTAMPTZ, msisdn BIGINT, sender_id VARCHAR, "
+        "segments INTEGER, price DECIMAL(10, 4)",
+        [
+            ("m1", "2026-05-04 08:00:00+00", 33612345678, "ACME", 1, 0.045),  # duplicate
+            ("t1", "2200-01-01 00:00:00+00", 33612345601, "ACME", 1, 0.045),  # implausible
+            ("t2", "2026-05-04 18:30:00+00", 33612345602, "ACME", 3, 0.045),  # 20:30 Paris
+            ("t3", "2026-05-05 06:00:00.5+00", 612345603, "ACME", None, None),
+            ("t4", "2026-05-09 07:00:00+00", 33612345678, "SHOP", 1, -1.5),  # Saturday 09:00
+            ("t5", None, 33612345605, "ACME", 1, 0.045),
+        ],
+    )
+    _parquet(
+        folder / "receipts_text.parquet",
+        "message_id VARCHAR, status VARCHAR, status_group VARCHAR, done_at VARCHAR, "
+        "error_code VARCHAR, error_text VARCHAR, optout VARCHAR",
+        [
+            ("m1", "delivrd", "DELIVERED", "2026-05-04T10:00:05+02:00", None, None, None),
+            ("m1", "UNDELIV", "UNDELIVERABLE", "2026-05-04T10:05:00+02:00", "061", "x", "yes"),
+            ("m7", "DELIVRD", "DELIVERED", "bad time", None, None, None),
+            ("nosend", "DELIVRD", "DELIVERED", "2026-05-04T10:00:05+02:00", None, None, None),
+            (f"{NBSP}", "DELIVRD", "DELIVERED", "2026-05-04T10:00:05+02:00", None, None, None),
+            ("t2", "UNDELIV", "UNDELIVERABLE", "2026-05-04 20:31:00", "061", None, None),
+            ("m20", "", "", "2026-05-06T10:00:01+02:00", None, None, None),
+        ],
+    )
+    _parquet(
+        folder / "receipts_typed.parquet",
+        "message_id VARCHAR, status VARCHAR, done_at TIMESTAMPTZ, error_code INTEGER",
+        [
+            ("t2", "DELIVRD", "2026-05-04 18:31:00+00", None),  # the same instant: file order
+            ("m19", "UNDELIV", "2026-05-04 08:00:01+00", 61),
+            ("m19", "DELIVRD", None, None),
+        ],
+    )
+    _parquet(
+        folder / "suppressions_x.parquet",
+        "msisdn VARCHAR, sender_id VARCHAR, suppressed_at VARCHAR, aggregator VARCHAR, "
+        "keyword VARCHAR, action VARCHAR",
+        [
+            ("+33612345678", "ACME", "2026-04-01T09:00:00Z", "mgage", "STOP", "block"),
+            ("0612345602", f"ACME{NBSP}", "01/04/2026", "MGAGE", "stop", None),
+            ("bad", "ACME", "2026-04-01T09:00:00Z", "mgage", "STOP", "BLOCK"),
+            ("0612345603", "ACME", "2026-02-30T09:00:00Z", "mgage", "STOP", "unblock"),
+        ],
+    )
+    _parquet(
+        folder / "consent_x.parquet",
+        "msisdn BIGINT, program_id VARCHAR, status VARCHAR, status_date VARCHAR, "
+        "consent_source VARCHAR, evidence_ref VARCHAR",
+        [
+            (33612345678, "p1", "opted_in", "2026-01-01T00:00:00Z", "web_form", "ev1"),
+            (33612345602, "p1", "OPTED_IN", "2026-01-01", "keyword", None),
+            (33612345603, "p1", "maybe", "2026-01-01", "web_form", None),
+            (33612345604, "p1", "OPTED_OUT", "2026-05-04 10:00 CEST", "web_form", None),
+        ],
+    )
+    _parquet(
+        folder / "mo_x.parquet",  # inbound messages stay on the driver (Unicode STOP test)
+        "msisdn VARCHAR, received_at VARCHAR, text VARCHAR, short_code DOUBLE",
+        [("+33612345678", "2026-04-01T09:00:00Z", "ＳＴＯＰ", 36184.0)],
+    )
+    return folder
+
+
+def _claims(monkeypatch: pytest.MonkeyPatch) -> tuple[set[str], list[str]]:
+    """(kinds Spark claims, Parquet files the driver's DuckDB reads), filled as audits run."""
+    claimed: set[str] = set()
+    driver: list[str] = []
+    claim, parquet = spark_load.SparkReader.claim, Stager._parquet
+
+    def spy_claim(self: Any, sources: Any) -> set[str]:
+        got = claim(self, sources)
+        claimed.update(got)
+        return got
+
+    def spy_parquet(self: Any, src: Any) -> str:
+        driver.append(src.path.name)
+        return parquet(self, src)
+
+    monkeypatch.setattr(spark_load.SparkReader, "claim", spy_claim)
+    monkeypatch.setattr(Stager, "_parquet", spy_parquet)
+    return claimed, driver
+
+
+def _assert_same_load(duck: Any, spark: Any) -> None:
+    """The loader's tables, the same rows (as sets) with the same column types."""
+    for name in (*LOADER, *schema.CANONICAL):
+        types = [_types(con, name) for con in (duck, spark)]
+        assert types[0] == types[1], name
+        rows = [sorted(map(repr, con.execute(f"SELECT * FROM {name}").fetchall()))
+                for con in (duck, spark)]  # fmt: skip
+        assert rows[0] == rows[1], name
+
+
+def test_the_messy_case_is_read_by_spark_and_gives_duckdbs_tables(
+    spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _messy(tmp_path / "messy")
+    duck = smsaudit.audit(data)
+    claimed, driver = _claims(monkeypatch)
+    spark = smsaudit.audit(data, engine=spark_session)
+    assert claimed == {"sends", "receipts", "suppressions", "consent"}
+    assert driver == ["mo_x.parquet"]
+    _assert_same_load(duck.con, spark.con)
+    _assert_same_audit(duck, spark)
+    # and the case holds what it is meant to: each kind of refusal, on Spark's side
+    reasons = {r for (r,) in spark.con.execute("SELECT reason FROM rejected_rows").fetchall()}
+    for expected in (
+        "local time that does not exist (DST change) in Europe/Paris",
+        "time zone name instead of an offset (write +02:00, Z...)",
+        "UTC offset outside -12:00..+14:00",
+        "implausible date (outside 2000-2099)",
+        "not a whole number",
+        "unreadable timestamp",
+    ):
+        assert expected in reasons
+    first = "duplicate message_id (first at sends_text.parquet line 1"
+    assert any(r.startswith(first) for r in reasons)
+    scoped = {r for (r,) in spark.con.execute("SELECT reason FROM out_of_scope_rows").fetchall()}
+    assert "superseded by a later receipt" in scoped
+
+
+def test_a_period_and_a_time_zone_are_applied_on_spark_as_on_duckdb(
+    spark_session: Any, tmp_path: Path
+) -> None:
+    data = _messy(tmp_path / "messy")
+    options: dict[str, Any] = {"period": ("2026-05-04", "2026-05-05"), "assume_tz": "UTC"}
+    duck = smsaudit.audit(data, **options)
+    spark = smsaudit.audit(data, engine=spark_session, **options)
+    _assert_same_load(duck.con, spark.con)
+    _assert_same_audit(duck, spark)
+
+
+def test_a_column_spark_would_read_differently_keeps_the_kind_on_the_driver(
+    spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sender code saved as a float (38000.0) and a local timestamp without zone: DuckDB
+    reads the sends, and then the receipts too (a receipt's scope is its send)."""
+    data = _messy(tmp_path / "messy")
+    _parquet(
+        data / "sends_float.parquet",
+        "message_id VARCHAR, sent_at TIMESTAMP, msisdn VARCHAR, sender_id DOUBLE",
+        [("f1", "2026-05-04 10:00:00", "0612345699", 38000.0)],
+    )
+    duck = smsaudit.audit(data)
+    claimed, driver = _claims(monkeypatch)
+    spark = smsaudit.audit(data, engine=spark_session)
+    assert claimed == {"suppressions", "consent"}
+    assert "sends_float.parquet" in driver and "receipts_typed.parquet" in driver
+    _assert_same_load(duck.con, spark.con)
+    _assert_same_audit(duck, spark)
+
+
+def test_the_generated_parquet_case_is_read_by_spark_itself(
+    spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = _generated(tmp_path)
+    duck = smsaudit.audit(data)
+    claimed, driver = _claims(monkeypatch)
+    spark = smsaudit.audit(data, engine=spark_session)
+    assert claimed == {"sends", "receipts", "suppressions", "consent"}
+    assert all(name.startswith("mo") for name in driver)
+    assert spark.con.execute("SELECT count(*) FROM rejected_rows").fetchone()[0] > 0
+    _assert_same_load(duck.con, spark.con)
+
+
+def test_an_unreadable_parquet_file_is_one_line_naming_it(
+    spark_session: Any, tmp_path: Path
+) -> None:
+    data = tmp_path / "broken"
+    data.mkdir()
+    (data / "sends_x.parquet").write_bytes(b"PAR1 not really")
+    with pytest.raises(smsaudit.InputError, match=r"sends_x\.parquet"):
+        smsaudit.audit(data, engine=spark_session)
+
+
+# DuckDB's trim() strips the Unicode space separators (Zs) and nothing else; the Spark
+# expression that stands for it must agree on any text.
+SPACES = st.sampled_from([" ", NBSP, NNBSP, "\u2003", "\u3000", "\t", "\n", "\x0b", "\u200b"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.lists(SPACES, max_size=3), st.text(max_size=6),
+                          st.lists(SPACES, max_size=3)), min_size=1, max_size=20))  # fmt: skip
+def test_the_spark_trim_is_duckdbs(spark_session: Any, parts: list[Any]) -> None:
+    texts = ["".join(a) + t + "".join(b) for a, t, b in parts]
+    want = [duckdb.execute("SELECT trim($t)", {"t": t}).fetchone()[0] for t in texts]
+    frame = spark_session.createDataFrame([(t,) for t in texts], "s STRING")
+    got = [r[0] for r in frame.selectExpr(spark_load._trim("s")).collect()]
+    assert got == want
