@@ -76,6 +76,8 @@ EXPRESSIONS = {
     "rounded_tenth": "CAST(round(CAST(n / 40 AS DECIMAL(38, 9)), 1) AS DOUBLE)",
     # French letters; not İ or ß, which Java maps in full (i̇, SS): sql/ only compares
     # lowered text with ASCII footers, where that changes no outcome
+    # DuckDB strips Unicode spaces (U+00A0, U+202F), not the tab or vertical tab
+    "trims": "'[' || trim(s) || '|' || ltrim(s) || '|' || rtrim(s) || ']'",
     "lower_upper": "lower(s) || upper(s) || lower('ÀÉÎÕÜŒÇ') || upper('àéîõüœç')",
     "decimal_ratio": "CAST(n AS DECIMAL(18, 6)) / CAST(7.3 AS DECIMAL(18, 6))",
     "day_offset": "CAST(timezone('Europe/Paris', t) AS DATE) + CAST(n % 400 AS INTEGER)",
@@ -86,7 +88,20 @@ EXPRESSIONS = {
 def probe(spark_session: Any) -> spark_engine.SparkEngine:
     con = db.connect()
     con.execute("CREATE TABLE probe (id INTEGER, t TIMESTAMPTZ, s VARCHAR, n BIGINT)")
-    words = ["12", "12a", "a12", "", "stop_mo", "error_061", "export", "x", None, "a\x0bb c\t\nd"]
+    words = [
+        "12",
+        "12a",
+        "a12",
+        "",
+        "stop_mo",
+        "error_061",
+        "export",
+        "x",
+        None,
+        "a\x0bb c\t\nd",
+        "\u00a0 061\u202f",
+        "\tx \u2003",
+    ]
     rows = [(i, t, words[i % len(words)], i * 7 - 50) for i, t in enumerate(_instants())]
     con.executemany("INSERT INTO probe VALUES (?, ?, ?, ?)", rows)
     engine = spark_engine.SparkEngine(con, spark_session)

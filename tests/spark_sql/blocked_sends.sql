@@ -16,7 +16,7 @@ FROM (
     optout
     OR optout IS NULL
     AND (
-      TRIM(error_code) IN ('061', '573')
+      REGEXP_REPLACE(error_code, '^\\p{Zs}+|\\p{Zs}+$', '') IN ('061', '573')
       OR LENGTH(status) >= 32
       OR LENGTH(error_text) >= 25
     )
@@ -27,17 +27,18 @@ WHERE
   r.optout
   OR r.optout IS NULL
   AND (
-    TRIM(r.error_code) = '061'
+    REGEXP_REPLACE(r.error_code, '^\\p{Zs}+|\\p{Zs}+$', '') = '061'
     OR (
       LENGTH(r.status) >= 32
-      AND UPPER(TRIM(r.status)) = 'REJECTED_DESTINATION_BLOCKLISTED'
+      AND UPPER(REGEXP_REPLACE(r.status, '^\\p{Zs}+|\\p{Zs}+$', '')) = 'REJECTED_DESTINATION_BLOCKLISTED'
     )
     OR (
       LENGTH(r.error_text) >= 25
-      AND UPPER(TRIM(r.error_text)) = 'EC_SC_BLOCKED_BY_END_USER'
+      AND UPPER(REGEXP_REPLACE(r.error_text, '^\\p{Zs}+|\\p{Zs}+$', '')) = 'EC_SC_BLOCKED_BY_END_USER'
     )
     OR (
-      TRIM(r.error_code) = '573' AND LOWER(s.aggregator) = 'infobip'
+      REGEXP_REPLACE(r.error_code, '^\\p{Zs}+|\\p{Zs}+$', '') = '573'
+      AND LOWER(s.aggregator) = 'infobip'
     )
   )
 ORDER BY

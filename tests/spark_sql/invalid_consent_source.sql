@@ -31,7 +31,11 @@ JOIN shared_senders AS p
   ON p.program_id = c.program_id
 WHERE
   c.status = 'OPTED-IN'
-  AND REGEXP_REPLACE(UPPER(TRIM(c.consent_source)), '[\\t\\n\\f\\r _-]+', '_') IN ('MO_KEYWORD', 'KEYWORD', 'SMS', 'TEXT_TO_JOIN')
+  AND REGEXP_REPLACE(
+    UPPER(REGEXP_REPLACE(c.consent_source, '^\\p{Zs}+|\\p{Zs}+$', '')),
+    '[\\t\\n\\f\\r _-]+',
+    '_'
+  ) IN ('MO_KEYWORD', 'KEYWORD', 'SMS', 'TEXT_TO_JOIN')
 ORDER BY
   c.msisdn NULLS LAST,
   c.program_id NULLS LAST

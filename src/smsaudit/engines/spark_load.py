@@ -71,13 +71,11 @@ SUPPORTED: dict[str, tuple[str, ...]] = {
 # Kinds read on Spark: not ``mo`` (nfc_normalize has no Spark SQL equivalent).
 KINDS = ("sends", "receipts", "suppressions", "consent", "programs", "rate_card")
 
-# DuckDB's trim() strips the Unicode space separators (category Zs: ' ', U+00A0, U+202F...)
-# but no control characters; Spark's strips ' ' alone.
-_ZS = r"'^\\p{Zs}+|\\p{Zs}+$'"
-
 
 def _trim(x: str) -> str:
-    return f"regexp_replace({x}, {_ZS}, '')"
+    """Spark SQL for DuckDB's ``trim`` (``spark_sql.ZS_TRIM``)."""
+    pattern = spark_sql.ZS_TRIM["BOTH"].replace("\\", "\\\\")
+    return f"regexp_replace({x}, '{pattern}', '')"
 
 
 def _q(name: str) -> str:

@@ -11,6 +11,8 @@ hand-written per query). Measured on Spark 4.3 (SCALEOUT §3), without these:
 - DuckDB functions sqlglot does not know passed through verbatim (``epoch_us``,
   ``make_timestamptz``, ``timezone``, ``list_reduce``, ``list_position``, ``error``);
 - ``AS NOT MATERIALIZED`` is not Spark syntax;
+- ``trim``, ``ltrim``, ``rtrim`` strip the Unicode spaces (no-break ones too) in DuckDB, the
+  ASCII space alone in Spark: a body ending in U+00A0 kept it;
 - ``string_split(s, '')`` (into characters) split on the regex ``\\Q\\E``: a trailing empty
   string that counted as an escape character, and half surrogate pairs;
 - (fixed in ``sql/`` instead, and linted) Java's ``\\s`` also matches ``\\x0B``; Spark's
@@ -54,6 +56,11 @@ def java_format(strftime_format: str) -> str:
         else:
             out.append(token)
     return "".join(out)
+
+
+# DuckDB's trim() strips the Unicode space separators (category Zs: ' ', U+00A0, U+202F...)
+# and no control characters; Spark's strips ' ' alone. By the side trimmed:
+ZS_TRIM = {"BOTH": r"^\p{Zs}+|\p{Zs}+$", "LEADING": r"^\p{Zs}+", "TRAILING": r"\p{Zs}+$"}
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Anonymous:
@@ -127,6 +134,14 @@ def _rewrite(node: exp.Expr, params: Mapping[str, object]) -> exp.Expr:
         # splits into code units plus a trailing '' (a GSM-7 body counted two septets long);
         # Spark's own split on '' gives the characters, surrogate pairs whole.
         return _call("SPLIT", node.this, exp.Literal.string(""))
+    if isinstance(node, exp.Trim) and node.args.get("expression") is None:
+        # trim/ltrim/rtrim of spaces (with characters given, both engines strip those alone)
+        side = str(node.args.get("position") or "BOTH").upper()
+        return exp.RegexpReplace(
+            this=node.this,
+            expression=exp.Literal.string(ZS_TRIM[side]),
+            replacement=exp.Literal.string(""),
+        )
     if isinstance(node, exp.RegexpFullMatch):
         return _regexp_full_match(node.this, node.expression)
     if isinstance(node, exp.CTE) and node.args.get("materialized") is False:
