@@ -10,10 +10,13 @@ duplicates across files, superseded receipts and receipts without a send.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -103,6 +106,11 @@ def _messy(folder: Path) -> Path:
             ("t5", None, 33612345605, "ACME", 1, 0.045),
         ],
     )
+    # Spark's legacy INT96 timestamps: UTC instants on both engines
+    at = pa.array([datetime(2026, 5, 4, 8, 0, tzinfo=UTC), None], pa.timestamp("us", tz="UTC"))
+    table = pa.table({"message_id": ["i1", "i2"], "sent_at": at, "msisdn": ["0612345610"] * 2,
+                      "sender_id": ["ACME"] * 2})  # fmt: skip
+    pq.write_table(table, folder / "sends_int96.parquet", use_deprecated_int96_timestamps=True)
     _parquet(
         folder / "receipts_text.parquet",
         "message_id VARCHAR, status VARCHAR, status_group VARCHAR, done_at VARCHAR, "

@@ -214,6 +214,20 @@ def test_parquet_typed_columns(tmp_path: Path) -> None:
     ]
 
 
+def test_int96_timestamps_are_utc_instants(tmp_path: Path) -> None:
+    """Spark, Hive and Databricks wrote INT96 timestamps (normalised to UTC) by default;
+    DuckDB reads them zone-less, which must not make them Paris times."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    at = pa.array([datetime(2026, 5, 4, 8, 0, tzinfo=UTC)], pa.timestamp("us", tz="UTC"))
+    table = pa.table({"message_id": ["i1"], "sent_at": at, "msisdn": ["0612345678"],
+                      "sender_id": ["ACME"]})  # fmt: skip
+    pq.write_table(table, tmp_path / "sends.parquet", use_deprecated_int96_timestamps=True)
+    con = run(tmp_path)
+    assert rows(con, "SELECT sent_at FROM sends") == [(datetime(2026, 5, 4, 8, 0, tzinfo=UTC),)]
+
+
 def test_headers_are_case_and_space_insensitive(tmp_path: Path) -> None:
     write_sends(
         tmp_path / "sends.csv",

@@ -205,6 +205,15 @@ class Stager:
             why = first_line(exc).replace(str(src.path), src.name)
             raise InputError(f"not a readable Parquet file ({why})", file=src.name) from None
         names = [str(n) for n, _ in desc]
+        # INT96 timestamps (Spark's, Hive's and Databricks' legacy default) hold UTC instants;
+        # DuckDB reads them as zone-less TIMESTAMPs, which would be taken as local times.
+        int96 = {
+            str(n)
+            for (n,) in self.con.execute(
+                "SELECT name FROM parquet_schema($p) WHERE type = 'INT96'", {"p": str(src.path)}
+            ).fetchall()
+        }
+        desc = [(n, "TIMESTAMP WITH TIME ZONE" if str(n) in int96 else t) for n, t in desc]
         # The file's own columns are read under our names c0, c1, ... so that a column called
         # ``line``, ``input_file`` or ``rec`` cannot shadow ours.
         ours = {n: f"c{i}" for i, n in enumerate(names)}
@@ -215,6 +224,8 @@ class Stager:
         cols = "".join(
             f", smsaudit_blob_text({quote(n)}) AS {ours[n]}"
             if ours[n] in blobs
+            else f", timezone('UTC', {quote(n)}) AS {ours[n]}"
+            if n in int96
             else f", {quote(n)} AS {ours[n]}"
             for n in names
             if ours[n] in mapping.values()
