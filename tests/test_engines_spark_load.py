@@ -21,6 +21,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engines_spark import _assert_same_audit, _generated, _types
+from test_load import corrupt_parquet
 
 import smsaudit
 from smsaudit import schema
@@ -274,6 +275,18 @@ def test_an_unreadable_parquet_file_is_one_line_naming_it(
     (data / "sends_x.parquet").write_bytes(b"PAR1 not really")
     with pytest.raises(smsaudit.InputError, match=r"sends_x\.parquet"):
         smsaudit.audit(data, engine=spark_session)
+
+
+def test_corrupt_parquet_pages_read_by_spark_are_one_line_naming_the_file(
+    spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The footer reads (Spark claims the file), the pages do not: Spark fails while sorting
+    the rows, and the error still names the file."""
+    corrupt_parquet(tmp_path / "sends_x.parquet")
+    claimed, _ = _claims(monkeypatch)
+    with pytest.raises(smsaudit.InputError, match=r"^sends_x\.parquet: not a readable Parquet"):
+        smsaudit.audit(tmp_path, engine=spark_session)
+    assert claimed == {"sends"}
 
 
 # DuckDB's trim() strips the Unicode space separators (Zs) and nothing else; the Spark

@@ -228,6 +228,30 @@ def test_int96_timestamps_are_utc_instants(tmp_path: Path) -> None:
     assert rows(con, "SELECT sent_at FROM sends") == [(datetime(2026, 5, 4, 8, 0, tzinfo=UTC),)]
 
 
+def corrupt_parquet(path: Path) -> None:
+    """A Parquet file whose footer reads but whose pages do not: 2,000 bytes overwritten a
+    third of the way in (uncompressed, so the damage lands in the data)."""
+    con = duckdb.connect()
+    con.execute(
+        "COPY (SELECT 'm' || i AS message_id, '2026-05-04T10:00:00Z' AS sent_at, "
+        "'0612345678' AS msisdn, 'ACME' || (i % 7) AS sender_id, md5(i::VARCHAR) AS body "
+        f"FROM range(200000) t(i)) TO '{path}' (FORMAT parquet, COMPRESSION uncompressed)"
+    )
+    data = bytearray(path.read_bytes())
+    third = len(data) // 3
+    data[third : third + 2000] = b"\xff" * 2000
+    path.write_bytes(bytes(data))
+
+
+def test_corrupt_parquet_pages_are_one_line_naming_the_file(tmp_path: Path) -> None:
+    corrupt_parquet(tmp_path / "sends_x.parquet")
+    write_sends(tmp_path / "sends_ok.csv")
+    with pytest.raises(InputError) as error:
+        run(tmp_path)
+    assert error.value.file == "sends_x.parquet"
+    assert "not a readable Parquet file" in str(error.value)
+
+
 def test_headers_are_case_and_space_insensitive(tmp_path: Path) -> None:
     write_sends(
         tmp_path / "sends.csv",

@@ -29,7 +29,7 @@ from ..errors import InputError
 from .accounting import account
 from .discover import Source, discover, kind_of
 from .expressions import literal, quote
-from .readers import Stager
+from .readers import Stager, parquet_pages_named
 from .reasons import reason_code_sql
 from .specs import KINDS, SPECS
 from .verdicts import (
@@ -126,17 +126,18 @@ def load(
                 if role == "also":
                     also.setdefault(kind, []).append(src.name)
     report.kinds_present = set(staged) | set(far)
-    keys = remote.phone_keys(list(far.items())) if remote is not None and far else None
-    _normalise_numbers(con, staged, keys)
-    if remote is not None and far:
-        remote.ship("phone_lookup", "audit_period")
-    for kind in KINDS:  # sends first: a receipt is in scope only for a known send
-        if kind in far and remote is not None:
-            report.naive_timestamps += remote.finish_kind(kind, far[kind], allowed, assume_tz)
-        elif kind in staged:
-            report.naive_timestamps += _finish_kind(
-                con, kind, staged[kind], allowed, assume_tz, also.get(kind, [])
-            )
+    with parquet_pages_named(con, sources):
+        keys = remote.phone_keys(list(far.items())) if remote is not None and far else None
+        _normalise_numbers(con, staged, keys)
+        if remote is not None and far:
+            remote.ship("phone_lookup", "audit_period")
+        for kind in KINDS:  # sends first: a receipt is in scope only for a known send
+            if kind in far and remote is not None:
+                report.naive_timestamps += remote.finish_kind(kind, far[kind], allowed, assume_tz)
+            elif kind in staged:
+                report.naive_timestamps += _finish_kind(
+                    con, kind, staged[kind], allowed, assume_tz, also.get(kind, [])
+                )
     con.execute(
         f"""CREATE OR REPLACE TABLE rejected_rows AS
            SELECT r.*, {reason_code_sql("r.reason")} AS reason_code FROM (
