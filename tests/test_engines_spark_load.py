@@ -39,7 +39,8 @@ def _parquet(path: Path, columns: str, rows: list[tuple[Any, ...]]) -> None:
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"CREATE TABLE t ({columns})")
-    con.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(rows[0]))})", rows)
+    if rows:
+        con.executemany(f"INSERT INTO t VALUES ({', '.join('?' * len(rows[0]))})", rows)
     con.execute(f"COPY t TO '{path}' (FORMAT parquet)")
     con.close()
 
@@ -157,6 +158,8 @@ def _messy(folder: Path) -> Path:
             (33612345604, "p1", "OPTED_OUT", "2026-05-04 10:00 CEST", "web_form", None),
         ],
     )
+    _parquet(folder / "consent_empty.parquet", "msisdn VARCHAR, program_id VARCHAR, "
+             "status VARCHAR, status_date TIMESTAMPTZ", [])  # fmt: skip
     _parquet(
         folder / "mo_x.parquet",  # inbound messages stay on the driver (Unicode STOP test)
         "msisdn VARCHAR, received_at VARCHAR, text VARCHAR, short_code DOUBLE",
