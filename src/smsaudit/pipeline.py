@@ -14,7 +14,8 @@ from typing import Any
 
 import duckdb
 
-from . import catalogue, db, engines, rules, schema
+from . import catalogue, db, engines, rules, schema, scratch
+from .engines import spark_files
 from .errors import InputError
 from .ingest import load
 from .ingest.formats import Format, get_format
@@ -74,23 +75,31 @@ def audit(
     prof = rules.load_profile(str(profile))
     fmt = get_format(str(input_format)) if input_format is not None else None
     con = con or db.connect()
+    uri = _uri(data)
+    if uri is not None and engine == "duckdb":
+        raise InputError("a folder at a URI is read by Spark: add --engine spark", file=uri)
     with db.unordered(con):
-        sources, ignored = _sources(data, fmt)
+        sources, ignored = _sources(data, fmt) if uri is None else ([], [])
         if engine != "duckdb":
             step("starting Spark")
         # Opened first: an engine may read inputs itself (Spark reads Parquet files).
         runner = engines.open_engine(con, engine, spark_master=spark_master)
         try:
-            step("reading inputs")
-            report = load.load(
-                con,
-                sources,
-                assume_tz=assume_tz,
-                territories=territories,
-                ignored=ignored,
-                period=(_day(period[0]), _day(period[1])),
-                remote=runner.reader(),
-            )
+            reader = runner.reader()
+            with scratch.folder("inputs") as copies:
+                if uri is not None:  # Spark lists it, and copies here what DuckDB reads
+                    step("listing inputs")
+                    sources, ignored = spark_files.discover(reader, uri, Path(copies), fmt)
+                step("reading inputs")
+                report = load.load(
+                    con,
+                    sources,
+                    assume_tz=assume_tz,
+                    territories=territories,
+                    ignored=ignored,
+                    period=(_day(period[0]), _day(period[1])),
+                    remote=reader,
+                )
             # The profile's own close; a profile allowing nothing closes at 00:00.
             params = {
                 "has_programs": report.has("programs"),
@@ -130,6 +139,18 @@ def _run_steps(
                 runner.build("profile_comparison", compared)
         else:
             catalogue.build(runner, relation, params)
+
+
+def _uri(data: DataSpec) -> str | None:
+    """The URI when ``data`` names a folder by URI (``s3a://bucket/exports``), else None."""
+    if isinstance(data, Mapping):
+        folder = data.get("dir")
+        if not spark_files.is_uri(folder):
+            return None
+        if any(v for k, v in data.items() if k != "dir"):
+            raise InputError("a folder at a URI cannot be combined with --sends, --mo...")
+        return str(folder)
+    return str(data) if spark_files.is_uri(data) else None
 
 
 def _day(value: date | str | None) -> date | None:

@@ -254,7 +254,8 @@ class Audit:
             raise ValueError(f"unknown format(s) {unknown}; choose from {FORMATS}")
         secret = export.mask_secret_for(mask_msisdn, mask_secret)
         out = Path(out_dir)
-        inputs = [src.path for src in self.load_report.sources]
+        # (files at a URI, read by Spark where they are, cannot be overwritten from here)
+        inputs = [src.path for src in self.load_report.sources if isinstance(src.path, Path)]
         with outdir.staged(out, inputs) as work:
             paths = self._write(work, formats, secret, french_csv, html_report)
         return outdir.moved(paths, work, out)

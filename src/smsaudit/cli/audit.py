@@ -39,7 +39,7 @@ SparkMasterOpt = Annotated[
 
 
 def _run(
-    data: Path | None,
+    data: str | Path | None,
     files: dict[str, list[Path] | None],
     *,
     out: Path,
@@ -99,8 +99,11 @@ def audit_cmd(
         Path | None,
         typer.Argument(
             metavar="DATA_DIR",
+            # kept as text (a URI's // would not survive a Path); help shows <Path>
+            parser=str,
             help="Folder of exports: sends*, receipts*, suppressions*, mo*, consent*, "
-            "programs*, rate_card* (.csv, .csv.gz, .parquet, .json).",
+            "programs*, rate_card* (.csv, .csv.gz, .parquet, .json). With --engine spark, "
+            "also a URI Spark reads (s3a://bucket/exports, abfss://..., dbfs:/...).",
             show_default=False,
         ),
     ] = None,

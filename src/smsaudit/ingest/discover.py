@@ -22,7 +22,9 @@ VENDOR_EXTENSIONS = (".csv", ".csv.gz", ".json", ".json.gz", ".jsonl", ".jsonl.g
 @dataclass(frozen=True)
 class Source:
     """One input file; ``name`` is how outputs refer to it. A canonical file has one ``kind``
-    (by its name's prefix); a vendor export has its ``fmt``, which says the kinds it feeds."""
+    (by its name's prefix); a vendor export has its ``fmt``, which says the kinds it feeds.
+    ``path`` is local, except for a Parquet file Spark reads where it is, at a URI
+    (``engines.spark_files.RemotePath``: a ``str`` with ``name`` and ``resolve()``)."""
 
     kind: str
     path: Path
@@ -114,6 +116,16 @@ def _source_for(
             file=path.name,
         )
     return "no input format recognises it" if _is_vendor_type(path.name) else "not an input type"
+
+
+def readable_name(filename: str) -> bool:
+    """Whether a reader may take a file of this name (canonical, or a vendor export)."""
+    return _supported(filename) or _is_vendor_type(filename)
+
+
+def classify(path: Path, name: str, input_format: Format | None = None) -> Source | str:
+    """The Source for one file found in a folder, or why it is ignored."""
+    return _source_for(path, name, shipped_formats(), input_format)
 
 
 def discover(

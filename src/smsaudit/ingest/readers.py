@@ -42,7 +42,8 @@ def parquet_pages_named(
         raise
     except Exception:
         for src in sources:
-            if src.path.name.lower().endswith(".parquet"):
+            # (a file at a URI, read by Spark where it is, is not this process's to read)
+            if isinstance(src.path, Path) and src.path.name.lower().endswith(".parquet"):
                 try:  # every value of every column decoded
                     con.execute(
                         "SELECT bit_xor(hash(COLUMNS(*))) FROM read_parquet($p)",
