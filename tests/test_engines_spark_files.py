@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from test_engines_spark import _assert_same_audit
-from test_engines_spark_load import _assert_same_load, _messy, _parquet
+from test_engines_spark_load import _assert_same_load, _messy, float_sends
 
 import smsaudit
 from smsaudit.engines import spark_files
@@ -53,11 +53,7 @@ def test_a_kind_spark_cannot_read_whole_is_copied_to_the_driver(
     spark_session: Any, tmp_path: Path
 ) -> None:
     data = _messy(tmp_path / "messy")
-    _parquet(
-        data / "sends_float.parquet",
-        "message_id VARCHAR, sent_at VARCHAR, msisdn VARCHAR, sender_id DOUBLE",
-        [("f1", "2026-05-04T10:00:00Z", "0612345699", 38000.0)],
-    )
+    float_sends(data)
     duck = smsaudit.audit(data)
     spark = smsaudit.audit(data.as_uri(), engine=spark_session)
     _assert_same_load(duck.con, spark.con)

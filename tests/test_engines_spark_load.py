@@ -237,17 +237,23 @@ def test_a_period_and_a_time_zone_are_applied_on_spark_as_on_duckdb(
     _assert_same_audit(duck, spark)
 
 
+def float_sends(folder: Path) -> None:
+    """Sends of types Spark and DuckDB read differently: a float sender code, a zone-less
+    timestamp."""
+    _parquet(
+        folder / "sends_float.parquet",
+        "message_id VARCHAR, sent_at TIMESTAMP, msisdn VARCHAR, sender_id DOUBLE",
+        [("f1", "2026-05-04 10:00:00", "0612345699", 38000.0)],
+    )
+
+
 def test_a_column_spark_would_read_differently_keeps_the_kind_on_the_driver(
     spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A sender code saved as a float (38000.0) and a local timestamp without zone: DuckDB
     reads the sends, and then the receipts too (a receipt's scope is its send)."""
     data = _messy(tmp_path / "messy")
-    _parquet(
-        data / "sends_float.parquet",
-        "message_id VARCHAR, sent_at TIMESTAMP, msisdn VARCHAR, sender_id DOUBLE",
-        [("f1", "2026-05-04 10:00:00", "0612345699", 38000.0)],
-    )
+    float_sends(data)
     duck = smsaudit.audit(data)
     claimed, driver = _claims(monkeypatch)
     spark = smsaudit.audit(data, engine=spark_session)

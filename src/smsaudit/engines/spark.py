@@ -198,23 +198,26 @@ class SparkEngine:
 
     def fetch(self, frame: DataFrame, table: str) -> None:
         """Spark's rows of ``frame`` (a small result) into DuckDB temp table ``table``."""
+        self._bring(frame, f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM {{rows}}")
+
+    def _bring(self, frame: DataFrame, statement: str) -> None:
+        """Run the DuckDB ``statement`` over ``frame``'s rows (``{rows}``), brought from Spark:
+        as Parquet files in the staging folder when Spark runs on this machine (one file per
+        partition, named in partition order: read back in that order), else as Arrow."""
         if self._staging is not None:
-            folder = self._staging / f"fetch-{table}"
+            folder = self._staging / f"rows-{len(self.timings)}-{time.monotonic_ns()}"
             frame.write.mode("overwrite").parquet(str(folder))
             parts = sorted(str(p) for p in folder.glob("part-*.parquet"))
-            if parts:
-                self.con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM read_parquet($p)",
-                    {"p": parts},
-                )
+            try:
+                if parts:
+                    self.con.execute(statement.format(rows="read_parquet($p)"), {"p": parts})
+                    return
+            finally:
                 shutil.rmtree(folder, ignore_errors=True)
-                return
             frame = frame.limit(0)  # no file, no rows: the columns, through Arrow
         self.con.register("smsaudit_spark_rows", frame.toArrow())
         try:
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT * FROM smsaudit_spark_rows"
-            )
+            self.con.execute(statement.format(rows="smsaudit_spark_rows"))
         finally:
             self.con.unregister("smsaudit_spark_rows")
 
@@ -278,22 +281,7 @@ class SparkEngine:
         ddl = ", ".join(f'"{c}" {kind}' for c, kind in columns)
         self.con.execute(f"CREATE OR REPLACE TABLE {name} ({ddl})")
         with db.insertion_order(self.con, keep=True):  # Spark's order, ORDER BY's
-            if self._staging is not None:
-                # one file per partition, named in partition order: read back in that order
-                folder = self._staging / f"out-{name}"
-                frame.write.mode("overwrite").parquet(str(folder))
-                parts = sorted(str(p) for p in folder.glob("part-*.parquet"))
-                if parts:
-                    self.con.execute(
-                        f"INSERT INTO {name} SELECT * FROM read_parquet($parts)", {"parts": parts}
-                    )
-                shutil.rmtree(folder, ignore_errors=True)
-                return
-            self.con.register("smsaudit_spark_rows", frame.toArrow())
-            try:
-                self.con.execute(f"INSERT INTO {name} SELECT * FROM smsaudit_spark_rows")
-            finally:
-                self.con.unregister("smsaudit_spark_rows")
+            self._bring(frame, f"INSERT INTO {name} SELECT * FROM {{rows}}")
 
     def close(self) -> None:
         """Drop the views and cached frames this engine created, and give the session its
