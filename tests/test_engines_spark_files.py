@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from test_engines_spark import _assert_same_audit
 from test_engines_spark_load import _assert_same_load, _messy, float_sends
+from test_load import corrupt_parquet
 
 import smsaudit
 from smsaudit.engines import spark_files
@@ -60,6 +61,15 @@ def test_a_kind_spark_cannot_read_whole_is_copied_to_the_driver(
     local = {s.name for s in spark.load_report.sources if isinstance(s.path, Path)}
     assert {"sends_float.parquet", "sends_text.parquet", "receipts_typed.parquet"} <= local
     assert "consent_x.parquet" not in local
+
+
+def test_corrupt_parquet_pages_at_a_uri_are_one_line_naming_the_file(
+    spark_session: Any, tmp_path: Path
+) -> None:
+    """Only Spark reads the file (the driver cannot): Spark's read error still names it."""
+    corrupt_parquet(tmp_path / "sends_x.parquet")
+    with pytest.raises(smsaudit.InputError, match=r"^sends_x\.parquet: not a readable Parquet"):
+        smsaudit.audit(tmp_path.as_uri(), engine=spark_session)
 
 
 def test_a_uri_folder_that_spark_cannot_list_is_one_line(

@@ -25,7 +25,9 @@ the driver (a receipt's scope is its send).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+import re
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -99,6 +101,7 @@ class SparkReader:
         self.session = engine.session
         self.con: duckdb.DuckDBPyConnection = engine.con
         self._types: dict[str, dict[str, str]] = {}  # file path -> column -> Spark type
+        self._staged: list[Source] = []
 
     # ------------------------------------------------------------------ what Spark reads
     def claim(self, sources: Sequence[Source]) -> set[str]:
@@ -139,6 +142,7 @@ class SparkReader:
         """Stage one claimed file on Spark as the driver's reader would (``readers.Stager``):
         view ``stg_<ordinal>``. Counts its rows into ``files_read``."""
         base = f"stg_{ordinal}"
+        self._staged.append(src)
         try:
             frame = self.session.read.parquet(str(src.path))
             mapping = Stager._map_columns(src, frame.columns)
@@ -241,6 +245,23 @@ class SparkReader:
         self.engine.ship(name)
 
     # ---------------------------------------------------------------- what the driver needs
+    @contextlib.contextmanager
+    def _naming_files(self) -> Iterator[None]:
+        """Spark reads a file's pages only when rows are needed, so a corrupt page fails a
+        later step: name the file it could not read, as the driver's reader would."""
+        try:
+            yield
+        except Exception as error:
+            text = str(error)
+            if "FAILED_READ_FILE" in text:  # Spark's error class, with the file's URI
+                for src in self._staged:
+                    if re.search("/" + re.escape(src.path.name) + r"\b", text):
+                        raise InputError(
+                            "not a readable Parquet file (Spark: FAILED_READ_FILE)",
+                            file=src.name,
+                        ) from None
+            raise
+
     def phone_keys(self, kinds: Sequence[tuple[str, Sequence[str]]]) -> str | None:
         """DuckDB table ``stg_phone_keys``: the phone map's keys of the staged rows on Spark."""
         selects = [
@@ -253,7 +274,8 @@ class SparkReader:
         if not selects:
             return None
         frame = self.session.sql(" UNION ALL ".join(selects)).distinct()
-        self.engine.fetch(frame, "stg_phone_keys")
+        with self._naming_files():
+            self.engine.fetch(frame, "stg_phone_keys")
         return "stg_phone_keys"
 
     def ship(self, *tables: str) -> None:
@@ -263,6 +285,10 @@ class SparkReader:
         """Sort the staged rows of one kind on Spark (``load._finish_kind``'s work): the
         canonical table stays there, rejected rows and out-of-scope counts come to the
         driver's tables. Returns how many timestamps were read without an offset."""
+        with self._naming_files():
+            return self._sort(kind, views, allowed, tz)
+
+    def _sort(self, kind: str, views: Sequence[str], allowed: Sequence[str], tz: str) -> int:
         staged = self.session.table(views[0])
         for view in views[1:]:
             staged = staged.unionByName(self.session.table(view))
