@@ -110,8 +110,9 @@ def _messy(folder: Path) -> Path:
     )
     # Spark's legacy INT96 timestamps: UTC instants on both engines
     at = pa.array([datetime(2026, 5, 4, 8, 0, tzinfo=UTC), None], pa.timestamp("us", tz="UTC"))
-    table = pa.table({"message_id": ["i1", "i2"], "sent_at": at, "msisdn": ["0612345610"] * 2,
-                      "sender_id": ["ACME"] * 2})  # fmt: skip
+    # ... with headers as people write them, and a column of the name we use for lines
+    table = pa.table({"Message ID": ["i1", "i2"], "Sent.At": at, " MSISDN ": ["0612345610"] * 2,
+                      "sender-id": ["ACME"] * 2, "line": [7, 8], "`odd`": ["x", "y"]})  # fmt: skip
     pq.write_table(table, folder / "sends_int96.parquet", use_deprecated_int96_timestamps=True)
     _parquet(
         folder / "receipts_text.parquet",
