@@ -101,6 +101,7 @@ def probe(spark_session: Any) -> spark_engine.SparkEngine:
         "a\x0bb c\t\nd",
         "\u00a0 061\u202f",
         "\tx \u2003",
+        "0 \n",  # Java's $ also matches before a final newline
     ]
     rows = [(i, t, words[i % len(words)], i * 7 - 50) for i, t in enumerate(_instants())]
     con.executemany("INSERT INTO probe VALUES (?, ?, ?, ?)", rows)

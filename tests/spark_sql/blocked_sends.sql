@@ -16,7 +16,7 @@ FROM (
     optout
     OR optout IS NULL
     AND (
-      REGEXP_REPLACE(error_code, '^\\p{Zs}+|\\p{Zs}+$', '') IN ('061', '573')
+      REGEXP_REPLACE(error_code, '^\\p{Zs}+|\\p{Zs}+\\z', '') IN ('061', '573')
       OR LENGTH(status) >= 32
       OR LENGTH(error_text) >= 25
     )
@@ -27,17 +27,17 @@ WHERE
   r.optout
   OR r.optout IS NULL
   AND (
-    REGEXP_REPLACE(r.error_code, '^\\p{Zs}+|\\p{Zs}+$', '') = '061'
+    REGEXP_REPLACE(r.error_code, '^\\p{Zs}+|\\p{Zs}+\\z', '') = '061'
     OR (
       LENGTH(r.status) >= 32
-      AND UPPER(REGEXP_REPLACE(r.status, '^\\p{Zs}+|\\p{Zs}+$', '')) = 'REJECTED_DESTINATION_BLOCKLISTED'
+      AND UPPER(REGEXP_REPLACE(r.status, '^\\p{Zs}+|\\p{Zs}+\\z', '')) = 'REJECTED_DESTINATION_BLOCKLISTED'
     )
     OR (
       LENGTH(r.error_text) >= 25
-      AND UPPER(REGEXP_REPLACE(r.error_text, '^\\p{Zs}+|\\p{Zs}+$', '')) = 'EC_SC_BLOCKED_BY_END_USER'
+      AND UPPER(REGEXP_REPLACE(r.error_text, '^\\p{Zs}+|\\p{Zs}+\\z', '')) = 'EC_SC_BLOCKED_BY_END_USER'
     )
     OR (
-      REGEXP_REPLACE(r.error_code, '^\\p{Zs}+|\\p{Zs}+$', '') = '573'
+      REGEXP_REPLACE(r.error_code, '^\\p{Zs}+|\\p{Zs}+\\z', '') = '573'
       AND LOWER(s.aggregator) = 'infobip'
     )
   )

@@ -32,7 +32,7 @@ JOIN shared_senders AS p
 WHERE
   c.status = 'OPTED-IN'
   AND REGEXP_REPLACE(
-    UPPER(REGEXP_REPLACE(c.consent_source, '^\\p{Zs}+|\\p{Zs}+$', '')),
+    UPPER(REGEXP_REPLACE(c.consent_source, '^\\p{Zs}+|\\p{Zs}+\\z', '')),
     '[\\t\\n\\f\\r _-]+',
     '_'
   ) IN ('MO_KEYWORD', 'KEYWORD', 'SMS', 'TEXT_TO_JOIN')

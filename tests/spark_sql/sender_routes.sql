@@ -9,8 +9,8 @@ WITH declared AS (
     SELECT
       program_id,
       sender_id,
-      LOWER(REGEXP_REPLACE(short_code_type, '^\\p{Zs}+|\\p{Zs}+$', '')) AS short_code_type,
-      LOWER(REGEXP_REPLACE(aggregator, '^\\p{Zs}+|\\p{Zs}+$', '')) AS aggregator,
+      LOWER(REGEXP_REPLACE(short_code_type, '^\\p{Zs}+|\\p{Zs}+\\z', '')) AS short_code_type,
+      LOWER(REGEXP_REPLACE(aggregator, '^\\p{Zs}+|\\p{Zs}+\\z', '')) AS aggregator,
       'programs' AS source,
       ROW_NUMBER() OVER (
         PARTITION BY program_id, sender_id
@@ -27,7 +27,7 @@ WITH declared AS (
     s.program_id,
     s.sender_id,
     CAST(NULL AS STRING) AS short_code_type,
-    LOWER(REGEXP_REPLACE(s.aggregator, '^\\p{Zs}+|\\p{Zs}+$', '')) AS aggregator,
+    LOWER(REGEXP_REPLACE(s.aggregator, '^\\p{Zs}+|\\p{Zs}+\\z', '')) AS aggregator,
     'sends' AS source
   FROM sends AS s
   WHERE

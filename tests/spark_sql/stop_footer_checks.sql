@@ -18,7 +18,7 @@ WITH routed AS (
     AND r.sender_id = s.sender_id
     AND (
       r.source = 'programs'
-      OR r.aggregator IS NOT DISTINCT FROM LOWER(REGEXP_REPLACE(s.aggregator, '^\\p{Zs}+|\\p{Zs}+$', ''))
+      OR r.aggregator IS NOT DISTINCT FROM LOWER(REGEXP_REPLACE(s.aggregator, '^\\p{Zs}+|\\p{Zs}+\\z', ''))
     )
   WHERE
     s.category = 'marketing'
@@ -49,7 +49,7 @@ WITH routed AS (
       THEN 'ok'
       ELSE 'missing'
     END AS outcome,
-    RIGHT(REGEXP_REPLACE(body, '\\p{Zs}+$', ''), 40) AS body_end
+    RIGHT(REGEXP_REPLACE(body, '\\p{Zs}+\\z', ''), 40) AS body_end
   FROM folded
 )
 SELECT

@@ -34,7 +34,7 @@ FROM (
       CASE
         WHEN c.status_date <= p.suppressed_at
         THEN 'never_opted_out'
-        WHEN NULLIF(REGEXP_REPLACE(c.evidence_ref, '^\\p{Zs}+|\\p{Zs}+$', ''), '') IS NULL
+        WHEN NULLIF(REGEXP_REPLACE(c.evidence_ref, '^\\p{Zs}+|\\p{Zs}+\\z', ''), '') IS NULL
         THEN 'rejoin_without_evidence'
       END AS finding,
       p.evidence,

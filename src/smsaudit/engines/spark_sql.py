@@ -59,8 +59,9 @@ def java_format(strftime_format: str) -> str:
 
 
 # DuckDB's trim() strips the Unicode space separators (category Zs: ' ', U+00A0, U+202F...)
-# and no control characters; Spark's strips ' ' alone. By the side trimmed:
-ZS_TRIM = {"BOTH": r"^\p{Zs}+|\p{Zs}+$", "LEADING": r"^\p{Zs}+", "TRAILING": r"\p{Zs}+$"}
+# and no control characters; Spark's strips ' ' alone. By the side trimmed; \z, not $ (in
+# Java, $ also matches before a final newline: '0 \n' would lose its space).
+ZS_TRIM = {"BOTH": r"^\p{Zs}+|\p{Zs}+\z", "LEADING": r"^\p{Zs}+", "TRAILING": r"\p{Zs}+\z"}
 
 
 def _call(name: str, *args: exp.Expr) -> exp.Anonymous:
