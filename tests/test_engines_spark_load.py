@@ -10,6 +10,7 @@ duplicates across files, superseded receipts and receipts without a send.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_engines_spark import _assert_same_audit, _generated, _types
 from test_load import corrupt_parquet
@@ -305,11 +306,84 @@ SPACES = st.sampled_from([" ", NBSP, NNBSP, "\u2003", "\u3000", "\t", "\n", "\x0
 
 
 @settings(max_examples=60, deadline=None)
+@example(parts=[([], "0", [" ", "\n"])])  # Java's $ matches before a final newline
 @given(st.lists(st.tuples(st.lists(SPACES, max_size=3), st.text(max_size=6),
                           st.lists(SPACES, max_size=3)), min_size=1, max_size=20))  # fmt: skip
 def test_the_spark_trim_is_duckdbs(spark_session: Any, parts: list[Any]) -> None:
     texts = ["".join(a) + t + "".join(b) for a, t, b in parts]
-    want = [duckdb.execute("SELECT trim($t)", {"t": t}).fetchone()[0] for t in texts]
+    con = duckdb.connect()  # its own: a result left open on the default one blocks others
+    want = [con.execute("SELECT trim($t)", {"t": t}).fetchall()[0][0] for t in texts]
     frame = spark_session.createDataFrame([(t,) for t in texts], "s STRING")
     got = [r[0] for r in frame.selectExpr(spark_load._trim("s")).collect()]
     assert got == want
+
+
+# ------------------------------------------------ drawn rows: Spark's loader against DuckDB's
+# Spellings people write (and some they should not), drawn into rows: any mix of them must
+# be sorted by Spark exactly as by DuckDB, whichever file a row lands in.
+IDS = ["a", "b", "c", "d", " a", f"a{NBSP}", "", "   ", None]
+TIMES = [
+    "2026-05-04T10:00:00+02:00", "2026-05-04 10:00:00", "2026-03-29 02:30:00",
+    "2026-10-25 02:30:00", "2026-05-04 10:00 Europe/Paris", "2026-05-04T10:00:00+25:00",
+    "1999-12-31T10:00:00Z", "Mon, 04 May 2026 08:13:24 +0000", "04/05/2026 21:30",
+    "2026-05-03T12:00:00+02:00", "2026-05-04", "2026-05-04 10:00:00 UTC", "2026-02-30 10:00",
+    "2026-05-04T10:00:00.123456+0200", "not a time", f"{NBSP}2026-05-05 09:00", "", None,
+]  # fmt: skip
+NUMBERS = ["+33 6 12 34 56 78", "0612345678", "06.12.34.56.79", "+44 7700 900123", "abc",
+           f"{NBSP}+33612345680", "0596 12 34 56", "+262 692 12 34 56", "", None]  # fmt: skip
+CODES = ["ACME", f"{NBSP}ACME{NNBSP}", "38000.0", "38000", "", None]
+COUNTS = ["1", "2", "1.5", "2,0", "-1", "x", "", None]
+MONEY = ["0.045", "-0.01", "1 234,50 €", "0,05", "abc", " ", None]
+SEND = st.tuples(
+    *(st.sampled_from(p) for p in (IDS, TIMES, NUMBERS, CODES, COUNTS, MONEY)),
+    st.sampled_from(["EUR", "eur", " usd ", "", None]),
+    st.sampled_from(["marketing", "Transactional", "promo", None]),
+    st.sampled_from(["segment", "message", "per_segment", None]),
+    st.booleans(),  # which of two files
+)
+RECEIPT = st.tuples(
+    st.sampled_from([*IDS, "zz"]),
+    st.sampled_from(["DELIVRD", "undeliv", "", None]),
+    st.sampled_from(TIMES),
+    st.sampled_from(["061", "0", " 573", None]),
+    st.booleans(),
+)
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.lists(SEND, min_size=1, max_size=40), st.lists(RECEIPT, max_size=30))
+def test_drawn_rows_are_sorted_by_spark_as_by_duckdb(
+    spark_session: Any, sends: list[tuple[Any, ...]], receipts: list[tuple[Any, ...]]
+) -> None:
+    from smsaudit import db
+    from smsaudit.engines.spark import SparkEngine
+    from smsaudit.ingest import load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        columns = (
+            "message_id VARCHAR, sent_at VARCHAR, msisdn VARCHAR, sender_id VARCHAR, "
+            "segments VARCHAR, price VARCHAR, currency VARCHAR, category VARCHAR, "
+            "price_basis VARCHAR"
+        )
+        for second in (False, True):
+            rows = [r[:-1] for r in sends if r[-1] is second]
+            if rows or not second:
+                rows = rows or [("x", None, None, None, None, None, None, None, None)]
+                _parquet(folder / f"sends_{int(second)}.parquet", columns, rows)
+            rec = [r[:-1] for r in receipts if r[-1] is second]
+            if rec:
+                _parquet(folder / f"receipts_{int(second)}.parquet",
+                         "message_id VARCHAR, status VARCHAR, done_at VARCHAR, "
+                         "error_code VARCHAR", rec)  # fmt: skip
+        sources, ignored = load.discover(folder)
+        duck, spark = db.connect(), db.connect()
+        load.load(duck, sources, ignored=ignored)
+        engine = SparkEngine(spark, spark_session)
+        try:
+            reader = engine.reader()
+            load.load(spark, sources, ignored=ignored, remote=reader)
+            assert reader.claim(sources) == ({"sends", "receipts"} if receipts else {"sends"})
+            _assert_same_load(duck, spark)
+        finally:
+            engine.close()
