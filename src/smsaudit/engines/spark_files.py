@@ -72,28 +72,33 @@ def discover(
         if p.name.lower().endswith(".parquet") and (kind := kind_of(p.name)) is not None
     ]
     remote = {str(s.path) for s in parquet}
-    others = [p for p in paths if p not in remote]
-    local = _copy(reader, others, folder)
-    found: list[Source] = []
-    for path in local:
-        got = classify(path, path.name, input_format)
-        if isinstance(got, str):
-            ignored.append(path.name)
-        else:
-            found.append(got)
-    claimed = reader.claim([*found, *parquet])
+    copied, skipped = _classify(
+        _copy(reader, [p for p in paths if p not in remote], folder), input_format
+    )
+    claimed = reader.claim([*copied, *parquet])
     kept = [s for s in parquet if s.kind in claimed]
-    for path in _copy(reader, [str(s.path) for s in parquet if s.kind not in claimed], folder):
-        got = classify(path, path.name, input_format)
-        if not isinstance(got, str):
-            found.append(got)
-    sources = sorted([*found, *kept], key=lambda s: s.name)
+    unclaimed = [str(s.path) for s in parquet if s.kind not in claimed]
+    more, _ = _classify(_copy(reader, unclaimed, folder), input_format)  # Parquet: all read
+    sources = sorted([*copied, *more, *kept], key=lambda s: s.name)
+    ignored += skipped
     if not any("sends" in s.kinds for s in sources):
         raise InputError(
             f"no sends* file in {uri}, and no export of a format that gives sends "
             "(sends are required; `smsaudit formats` lists the formats)"
         )
     return sources, sorted(ignored)
+
+
+def _classify(paths: Sequence[Path], input_format: Format | None) -> tuple[list[Source], list[str]]:
+    """Copied files as sources, as in a local folder; and the names no reader takes."""
+    sources, ignored = [], []
+    for path in paths:
+        got = classify(path, path.name, input_format)
+        if isinstance(got, str):
+            ignored.append(path.name)
+        else:
+            sources.append(got)
+    return sources, ignored
 
 
 def _copy(reader: SparkReader, paths: Sequence[str], folder: Path) -> list[Path]:
@@ -107,11 +112,12 @@ def _copy(reader: SparkReader, paths: Sequence[str], folder: Path) -> list[Path]
     out = []
     try:
         frame = session.read.format("binaryFile").load(escaped)
-        rows = frame.where(F.col("path").isin(list(paths))).select("path", "content").collect()
+        # a partition at a time: the driver holds a few files, not all of them
+        rows = frame.where(F.col("path").isin(list(paths))).select("path", "content")
+        for row in rows.toLocalIterator():
+            target = folder / RemotePath(row.path).name
+            target.write_bytes(bytes(row.content))
+            out.append(target)
     except Exception as error:
         raise InputError(f"Spark could not read it: {first_line(error)}", file=paths[0]) from None
-    for row in rows:
-        target = folder / RemotePath(row.path).name
-        target.write_bytes(bytes(row.content))
-        out.append(target)
     return sorted(out, key=lambda p: p.name)
