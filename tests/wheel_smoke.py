@@ -4,10 +4,12 @@
 
 What a new user does after ``pip install smsaudit``: ``smsaudit --version``, ``smsaudit demo
 --out report``, ``smsaudit formats``, ``smsaudit calendar`` and
-``smsaudit.audit(smsaudit.demo_data_dir())``, run in a temporary folder
-outside the checkout, with no ``PYTHONPATH``, so nothing can come from the source tree (the
-check also asserts where ``smsaudit`` was imported from). Standard library only; ``make
-wheel-smoke`` runs it as part of ``make test``. Exits non-zero with a one-line reason on failure.
+``smsaudit.audit(smsaudit.demo_data_dir())``; then, with the ``[spark]`` extra, the demo on
+Spark (the same files) and Parquet inputs at a URI that Spark reads itself. All run in a
+temporary folder outside the checkout, with no ``PYTHONPATH``, so nothing can come from the
+source tree (the check also asserts where ``smsaudit`` was imported from). Standard library
+only; ``make wheel-smoke`` runs it as part of ``make test``. Exits non-zero with a one-line
+reason on failure.
 """
 
 from __future__ import annotations
@@ -34,6 +36,32 @@ assert result.row_accounting_balances()
 assert result["blocked_window_messages"].height > 0
 assert result["consent_updates"].height > 0
 print(json.dumps(figures))
+"""
+
+
+# With the [spark] extra: the demo's sends and suppressions as Parquet files in a folder given
+# by URI, so that Spark lists the folder and reads them itself, against DuckDB on the same files.
+SPARK_SMOKE = """
+import pathlib, shutil, tempfile
+import duckdb, smsaudit
+
+data = pathlib.Path(smsaudit.demo_data_dir())
+folder = pathlib.Path(tempfile.mkdtemp())
+for f in data.iterdir():
+    if f.name.startswith(("sends", "suppressions")) and f.suffix == ".csv":
+        target = folder / (f.stem + ".parquet")
+        duckdb.sql(f"COPY (FROM read_csv('{f}', all_varchar=true)) TO '{target}'")
+    elif f.suffix in (".csv", ".json"):
+        shutil.copy(f, folder / f.name)
+duck = smsaudit.audit(folder)
+spark = smsaudit.audit(folder.as_uri(), engine="spark", spark_master="local[2]")
+kept = sorted(s.name for s in spark.load_report.sources if not isinstance(s.path, pathlib.Path))
+assert kept == ["sends_infobip_2026-05.parquet", "sends_mgage_2026-05.parquet",
+                "suppressions_mgage.parquet"], kept
+assert repr(duck.summary()) == repr(spark.summary())
+for name in ("blocked_window_messages", "consent_updates", "rejected_rows", "row_accounting"):
+    assert duck[name].sort(duck[name].columns).equals(spark[name].sort(spark[name].columns)), name
+print("Spark read", len(kept), "files itself")
 """
 
 
@@ -98,9 +126,19 @@ def main(wheel: Path) -> None:
             raise SystemExit("wheel smoke: smsaudit calendar wrote no .ics")
 
         figures = _run([str(bin_dir / "python"), "-c", API_SMOKE], work, env).strip()
+
+        # The [spark] extra: the same demo on Spark, file for file; then Parquet at a URI.
+        _run([*pip, "--disable-pip-version-check", f"{wheel}[spark]"], home, env)
+        spark = ["--engine", "spark", "--spark-master", "local[2]"]
+        _run([str(bin_dir / "smsaudit"), "demo", *spark, "--out", "on-spark", "--quiet"], work, env)
+        for name in sorted(written - {"report.html", "summary.json", ".smsaudit-output"}):
+            if (work / "report" / name).read_bytes() != (work / "on-spark" / name).read_bytes():
+                raise SystemExit(f"wheel smoke: {name} differs on Spark")
+        parquet = _run([str(bin_dir / "python"), "-c", SPARK_SMOKE], work, env).strip()
         print(f"wheel smoke: smsaudit {version} installed from {wheel.name}: --version, demo")
         print(f"wheel smoke: ({len(written)} files) and the API ran outside the checkout")
         print(f"wheel smoke: {figures}")
+        print(f"wheel smoke: [spark]: the demo's files identical on Spark; {parquet}")
 
 
 if __name__ == "__main__":
