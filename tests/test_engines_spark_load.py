@@ -13,6 +13,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
@@ -26,7 +27,9 @@ from test_load import corrupt_parquet
 
 import smsaudit
 from smsaudit import schema
+from smsaudit.engines import spark as spark_engine
 from smsaudit.engines import spark_load
+from smsaudit.ingest.discover import Source
 from smsaudit.ingest.readers import Stager
 
 NBSP, NNBSP = "\u00a0", "\u202f"
@@ -276,6 +279,34 @@ def test_the_generated_parquet_case_is_read_by_spark_itself(
     assert all(name.startswith("mo") for name in driver)
     assert spark.con.execute("SELECT count(*) FROM rejected_rows").fetchone()[0] > 0
     _assert_same_load(duck.con, spark.con)
+
+
+def test_on_a_cluster_local_parquet_is_read_by_the_driver(
+    spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cluster's executors do not see this machine's disk: Spark claims nothing local."""
+    monkeypatch.setattr(spark_engine, "_is_local", lambda _session: False)
+    data = _messy(tmp_path / "messy")
+    duck = smsaudit.audit(data)
+    claimed, driver = _claims(monkeypatch)
+    spark = smsaudit.audit(data, engine=spark_session)
+    assert claimed == set()
+    assert len(driver) == 9  # every Parquet file of the case
+    _assert_same_load(duck.con, spark.con)
+
+
+@pytest.mark.parametrize(
+    ("path", "where"),
+    [
+        ("/Volumes/main/sms/exports/sends.parquet", "/Volumes/main/sms/exports/sends.parquet"),
+        ("/dbfs/mnt/exports/sends.parquet", "dbfs:/mnt/exports/sends.parquet"),
+        ("/home/me/exports/sends.parquet", None),
+    ],
+)
+def test_where_a_cluster_reads_a_path_of_the_driver(path: str, where: str | None) -> None:
+    reader = object.__new__(spark_load.SparkReader)
+    reader.engine = SimpleNamespace(local=False)  # type: ignore[assignment]
+    assert reader._where(Source("sends", Path(path), "sends.parquet")) == where
 
 
 def test_an_unreadable_parquet_file_is_one_line_naming_it(

@@ -163,7 +163,9 @@ class SparkEngine:
         self._query_log_level = self._query_log.level
         self._query_log.setLevel(logging.CRITICAL)
         self._frames: dict[str, DataFrame] = {}
-        self._staging = scratch.make("spark", at_exit=True) if _is_local(session) else None
+        # Spark runs on this machine (a local master): it sees this disk and its scratch folder
+        self.local = _is_local(session)
+        self._staging = scratch.make("spark", at_exit=True) if self.local else None
         # seconds per step ("ship sends", "build message_costs", "collect message_costs"):
         # benchmarks/spark.py reads them
         self.timings: dict[str, float] = {}

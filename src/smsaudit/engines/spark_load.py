@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -119,11 +120,23 @@ class SparkReader:
             claimed.discard("receipts")
         return claimed
 
+    def _where(self, src: Source) -> str | None:
+        """Where Spark reads the file: its URI; a path on this machine only when Spark runs
+        here, or under a mount every Databricks node sees (a cluster's executors do not see
+        this disk: the driver reads the file instead)."""
+        if not isinstance(src.path, Path):  # a URI (engines.spark_files)
+            return str(src.path)
+        text = str(src.path.absolute())
+        if self.engine.local or text.startswith("/Volumes/"):
+            return text
+        return "dbfs:" + text.removeprefix("/dbfs") if text.startswith("/dbfs/") else None
+
     def _readable(self, src: Source) -> bool:
-        if src.fmt is not None or not src.path.name.lower().endswith(".parquet"):
+        where = self._where(src)
+        if where is None or src.fmt is not None or not src.path.name.lower().endswith(".parquet"):
             return False
         try:
-            fields = self.session.read.parquet(str(src.path)).schema.fields
+            fields = self.session.read.parquet(where).schema.fields
         except Exception:  # unreadable here: the driver's reader says why, with the file
             return False
         types = {f.name: f.dataType.typeName() for f in fields}
@@ -144,7 +157,7 @@ class SparkReader:
         base = f"stg_{ordinal}"
         self._staged.append(src)
         try:
-            frame = self.session.read.parquet(str(src.path))
+            frame = self.session.read.parquet(self._where(src) or str(src.path))
             mapping = Stager._map_columns(src, frame.columns)
             row = frame.metadataColumn("_metadata").getField("row_index")
             cols = [(row + 1).alias("line")]
