@@ -166,6 +166,22 @@ def _messy(folder: Path) -> Path:
     _parquet(folder / "consent_empty.parquet", "msisdn VARCHAR, program_id VARCHAR, "
              "status VARCHAR, status_date TIMESTAMPTZ", [])  # fmt: skip
     _parquet(
+        folder / "programs_x.parquet",
+        "program_id VARCHAR, sender_id BIGINT, short_code_type VARCHAR, aggregator VARCHAR",
+        [("p1", 36184, " Shared ", "MGAGE"), ("p2", 38000, "dedicated", None), (None, 1, "x", "")],
+    )
+    _parquet(
+        folder / "rate_card_x.parquet",
+        "aggregator VARCHAR, price_per_segment VARCHAR, currency VARCHAR, valid_from DATE, "
+        "valid_to VARCHAR",
+        [
+            ("mgage", "0,045", "eur", "2026-01-01", "31/12/2026"),
+            ("Infobip", "0.05", "EUR", None, "2026-13-01"),
+            ("mgage", "-1", "EUR", "2027-01-01", None),
+            ("sinch", "abc", None, "2026-01-01", ""),
+        ],
+    )
+    _parquet(
         folder / "mo_x.parquet",  # inbound messages stay on the driver (Unicode STOP test)
         "msisdn VARCHAR, received_at VARCHAR, text VARCHAR, short_code DOUBLE",
         [("+33612345678", "2026-04-01T09:00:00Z", "ＳＴＯＰ", 36184.0)],
@@ -210,7 +226,7 @@ def test_the_messy_case_is_read_by_spark_and_gives_duckdbs_tables(
     duck = smsaudit.audit(data)
     claimed, driver = _claims(monkeypatch)
     spark = smsaudit.audit(data, engine=spark_session)
-    assert claimed == {"sends", "receipts", "suppressions", "consent"}
+    assert claimed == {"sends", "receipts", "suppressions", "consent", "programs", "rate_card"}
     assert driver == ["mo_x.parquet"]
     _assert_same_load(duck.con, spark.con)
     _assert_same_audit(duck, spark)
@@ -262,7 +278,7 @@ def test_a_column_spark_would_read_differently_keeps_the_kind_on_the_driver(
     duck = smsaudit.audit(data)
     claimed, driver = _claims(monkeypatch)
     spark = smsaudit.audit(data, engine=spark_session)
-    assert claimed == {"suppressions", "consent"}
+    assert claimed == {"suppressions", "consent", "programs", "rate_card"}
     assert "sends_float.parquet" in driver and "receipts_typed.parquet" in driver
     _assert_same_load(duck.con, spark.con)
     _assert_same_audit(duck, spark)
@@ -291,7 +307,7 @@ def test_on_a_cluster_local_parquet_is_read_by_the_driver(
     claimed, driver = _claims(monkeypatch)
     spark = smsaudit.audit(data, engine=spark_session)
     assert claimed == set()
-    assert len(driver) == 9  # every Parquet file of the case
+    assert len(driver) == 11  # every Parquet file of the case
     _assert_same_load(duck.con, spark.con)
 
 
