@@ -40,10 +40,10 @@ from smsaudit.ingest import verdicts
 from smsaudit.ingest.discover import Source
 from smsaudit.ingest.expressions import (
     LYING_TYPES,
-    VALUE_MAX,
-    has_offset,
+    clip,
     lie_expr,
     literal,
+    local_time_text,
     naive_expr,
     value_expr,
 )
@@ -84,14 +84,6 @@ def _trim(x: str) -> str:
 def _q(name: str) -> str:
     """A Spark identifier, quoted."""
     return "`" + name.replace("`", "``") + "`"
-
-
-def _clip(text: str) -> str:
-    """Spark SQL for ``expressions.clip``."""
-    return (
-        f"CASE WHEN length({text}) > {VALUE_MAX} "
-        f"THEN left({text}, {VALUE_MAX - 1}) || '…' ELSE {text} END"
-    )
 
 
 class SparkReader:
@@ -247,9 +239,7 @@ class SparkReader:
             items.append(f"{lie_expr(f, 'v', 'VARCHAR', 't')} AS lie")
         if f.type == "ts":
             items.append(f"{naive_expr('v', 'VARCHAR', 't')} AS naive")
-            items.append(
-                f"NOT {has_offset('trim(v)')} AND try_cast(trim(v) AS TIMESTAMP) IS NOT NULL AS gap"
-            )
+            items.append(f"{local_time_text('v')} AS gap")
         name = f"{base}_{f.name}_map"
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {', '.join(items)} "
@@ -376,7 +366,7 @@ def _without_duplicates(work: DataFrame) -> DataFrame:
             if c not in ("rej_column", "rej_value", "rej_reason", "out_reason")
         ],
         F.when(dup, F.lit("message_id")).otherwise(F.col("rej_column")).alias("rej_column"),
-        F.when(dup, F.expr(_clip("message_id"))).otherwise(F.col("rej_value")).alias("rej_value"),
+        F.when(dup, F.expr(clip("message_id"))).otherwise(F.col("rej_value")).alias("rej_value"),
         F.when(dup, reason).otherwise(F.col("rej_reason")).alias("rej_reason"),
         F.when(dup, F.lit(None)).otherwise(F.col("out_reason")).alias("out_reason"),
     )

@@ -20,6 +20,12 @@ def has_offset(t: str) -> str:
     return f"(contains({t}, ':') AND regexp_matches({t}, '{_OFFSET_RE}'))"
 
 
+def local_time_text(raw: str) -> str:
+    """SQL: whether text ``raw`` spells a local time (no offset) that DuckDB reads as a
+    timestamp; when the parsed value is NULL, that time does not exist (a DST gap)."""
+    return f"NOT {has_offset(f'trim({raw})')} AND try_cast(trim({raw}) AS TIMESTAMP) IS NOT NULL"
+
+
 def _ts_expr(t: str) -> str:
     """TIMESTAMPTZ from trimmed text ``t`` (a column, computed once); naive ones are in
     ``$assume_tz``.

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 
 from .. import schema
-from .expressions import clip, has_offset
+from .expressions import clip, local_time_text
 from .specs import CONSENT_STATUS, SPECS
 
 # -------------------------------------------------------------------------- validation
@@ -67,10 +67,7 @@ def _checks(kind: str, portable: bool = False) -> list[tuple[str, str, str]]:
             out.extend(_implausible_time(f.name, portable))
             raw = _raw_text(f.name)
             gap = f"{f.name} IS NULL AND " + (
-                f"{f.name}__gap"
-                if portable
-                else f"NOT {has_offset(f'trim({raw})')} "
-                f"AND try_cast(trim({raw}) AS TIMESTAMP) IS NOT NULL"
+                f"{f.name}__gap" if portable else local_time_text(raw)
             )
             out.append((f.name, gap, "'local time that does not exist (DST change) in ' || $tz"))
         if f.type in unreadable:
