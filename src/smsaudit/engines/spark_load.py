@@ -93,7 +93,9 @@ class SparkReader:
         self.engine = engine
         self.session = engine.session
         self.con: duckdb.DuckDBPyConnection = engine.con
-        self._types: dict[str, dict[str, str]] = {}  # file path -> column -> Spark type
+        # per file (its path): the frame Spark reads, canonical -> file column, canonical ->
+        # Spark type; None when Spark does not read it. Once per file, however often claimed.
+        self._files: dict[str, _File | None] = {}
         self._staged: list[Source] = []
 
     # ------------------------------------------------------------------ what Spark reads
@@ -124,23 +126,27 @@ class SparkReader:
         return "dbfs:" + text.removeprefix("/dbfs") if text.startswith("/dbfs/") else None
 
     def _readable(self, src: Source) -> bool:
+        if str(src.path) not in self._files:
+            self._files[str(src.path)] = self._inspect(src)
+        return self._files[str(src.path)] is not None
+
+    def _inspect(self, src: Source) -> _File | None:
         where = self._where(src)
         if where is None or src.fmt is not None or not src.path.name.lower().endswith(".parquet"):
-            return False
+            return None
         try:
-            fields = self.session.read.parquet(where).schema.fields
+            frame = self.session.read.parquet(where)
+            types = {f.name: f.dataType.typeName() for f in frame.schema.fields}
         except Exception:  # unreadable here: the driver's reader says why, with the file
-            return False
-        types = {f.name: f.dataType.typeName() for f in fields}
+            return None
         try:
             mapping = Stager._map_columns(src, list(types))
         except InputError:  # a missing column: the driver's reader reports it
-            return False
-        if any(types[mapping[f.name]] not in SUPPORTED[f.type] for f in _mapped(src.kind, mapping)):
-            return False
-        self._types[str(src.path)] = {f.name: types[mapping[f.name]] for f in SPECS[src.kind]
-                                      if f.name in mapping}  # fmt: skip
-        return True
+            return None
+        fields = _mapped(src.kind, mapping)
+        if any(types[mapping[f.name]] not in SUPPORTED[f.type] for f in fields):
+            return None
+        return frame, mapping, {f.name: types[mapping[f.name]] for f in fields}
 
     # ------------------------------------------------------------------------- staging
     def stage(self, src: Source, ordinal: int) -> str:
@@ -148,14 +154,14 @@ class SparkReader:
         view ``stg_<ordinal>``. Counts its rows into ``files_read``."""
         base = f"stg_{ordinal}"
         self._staged.append(src)
+        claimed = self._files.get(str(src.path))
+        assert claimed is not None, f"{src.name} staged on Spark without being claimed"
+        frame, mapping, types = claimed
         try:
-            frame = self.session.read.parquet(self._where(src) or str(src.path))
-            mapping = Stager._map_columns(src, frame.columns)
             row = frame.metadataColumn("_metadata").getField("row_index")
             cols = [(row + 1).alias("line")]
             cols += [frame[_q(mapping[f.name])].alias(f.name) for f in _mapped(src.kind, mapping)]
             self.engine.register(f"{base}_file", frame.select(*cols))
-            types = self._types[str(src.path)]
             parts, joins, naive = [f"{literal(src.name)} AS input_file", "r.line"], [], []
             for f in SPECS[src.kind]:
                 select, join, n = self._field(base, f, types.get(f.name))
@@ -328,6 +334,10 @@ class SparkReader:
         used = work.where("rej_reason IS NULL AND out_reason IS NULL").select(*columns)
         self.engine.load_table(table, used)
         return int(naive or 0)
+
+
+# A file Spark reads: its frame, canonical name -> its column, canonical name -> Spark type.
+_File = tuple["DataFrame", dict[str, str], dict[str, str]]
 
 
 def _mapped(kind: str, mapping: dict[str, str]) -> list[Field]:
