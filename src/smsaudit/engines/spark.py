@@ -21,9 +21,11 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import time
 from collections.abc import Mapping
 from importlib.resources import files
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -195,8 +197,7 @@ class SparkEngine:
         self.loaded.add(name)
         self.timings[f"load {name}"] = time.perf_counter() - start
         columns = [(str(c), str(t)) for c, t, *_ in self.con.execute(f"DESCRIBE {name}").fetchall()]
-        self.con.execute(f"DROP TABLE {name}")
-        self._fill(name, frame, columns)
+        self._fill(name, frame, columns)  # the same table, refilled
 
     def fetch(self, frame: DataFrame, table: str) -> None:
         """Spark's rows of ``frame`` (a small result) into DuckDB temp table ``table``."""
@@ -207,7 +208,7 @@ class SparkEngine:
         as Parquet files in the staging folder when Spark runs on this machine (one file per
         partition, named in partition order: read back in that order), else as Arrow."""
         if self._staging is not None:
-            folder = self._staging / f"rows-{len(self.timings)}-{time.monotonic_ns()}"
+            folder = Path(tempfile.mkdtemp(prefix="rows-", dir=self._staging))
             frame.write.mode("overwrite").parquet(str(folder))
             parts = sorted(str(p) for p in folder.glob("part-*.parquet"))
             try:
