@@ -6,6 +6,7 @@ Named ``pipeline`` (not ``audit``) so that importing it never shadows the public
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from os import PathLike
@@ -86,10 +87,11 @@ def audit(
         runner = engines.open_engine(con, engine, spark_master=spark_master)
         try:
             reader = runner.reader()
-            with scratch.folder("inputs") as copies:
+            with contextlib.ExitStack() as copies:
                 if uri is not None:  # Spark lists it, and copies here what DuckDB reads
                     step("listing inputs")
-                    sources, ignored = spark_files.discover(reader, uri, Path(copies), fmt)
+                    folder = copies.enter_context(scratch.folder("inputs"))
+                    sources, ignored = spark_files.discover(reader, uri, folder, fmt)
                 step("reading inputs")
                 report = load.load(
                     con,
