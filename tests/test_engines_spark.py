@@ -76,9 +76,9 @@ EXPRESSIONS = {
     "rounded_tenth": "CAST(round(CAST(n / 40 AS DECIMAL(38, 9)), 1) AS DOUBLE)",
     # French letters; not İ or ß, which Java maps in full (i̇, SS): sql/ only compares
     # lowered text with ASCII footers, where that changes no outcome
+    "lower_upper": "lower(s) || upper(s) || lower('ÀÉÎÕÜŒÇ') || upper('àéîõüœç')",
     # DuckDB strips Unicode spaces (U+00A0, U+202F), not the tab or vertical tab
     "trims": "'[' || trim(s) || '|' || ltrim(s) || '|' || rtrim(s) || ']'",
-    "lower_upper": "lower(s) || upper(s) || lower('ÀÉÎÕÜŒÇ') || upper('àéîõüœç')",
     "decimal_ratio": "CAST(n AS DECIMAL(18, 6)) / CAST(7.3 AS DECIMAL(18, 6))",
     "day_offset": "CAST(timezone('Europe/Paris', t) AS DATE) + CAST(n % 400 AS INTEGER)",
 }
