@@ -396,6 +396,19 @@ def canonical_key(spec: KindSpec, raw: str) -> str:
     return value.upper() if spec.key == "currency" else value
 
 
+def upper_cased_alike(value: str, got: str, python: str) -> bool:
+    """Whether ``got`` is DuckDB's ``upper(value)`` where ``python`` (``str.upper``) differs:
+    DuckDB maps character by character, so the 102 characters whose full upper case is
+    several (ß → SS, ŉ → ʼN, ᾀ → ἈΙ) stay one character (ẞ, ŉ, ᾈ). Every other character
+    must be exactly Python's upper case."""
+    if python == got or len(got) != len(value):
+        return python == got
+    return all(
+        g == c.upper() if len(c.upper()) == 1 else g.casefold() == c.upper().casefold()
+        for c, g in zip(value, got, strict=True)
+    )
+
+
 @settings(
     max_examples=25,
     deadline=None,
@@ -444,7 +457,12 @@ def test_no_input_row_vanishes(
             assert raw is not None, (name, line)
             if "cp1252" in name and not raw.isascii():
                 continue  # a CP1252 line that happens to be valid UTF-8 is read as UTF-8
-            assert key == canonical_key(spec, raw), (name, line)
+            want = canonical_key(spec, raw)
+            upper = spec.key == "currency"  # the one key the loader upper-cases
+            assert key == want or (upper and upper_cased_alike(raw.strip(" "), key, want)), (
+                name,
+                line,
+            )
 
 
 def test_every_reason_written_has_a_stable_code() -> None:
