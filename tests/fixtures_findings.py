@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import duckdb
 
-from smsaudit import pipeline, schema
+from smsaudit import pipeline, schema, sqlfiles
 
 # (message_id, sent_at UTC, msisdn, territory, tz, sender_id, program_id, campaign_id,
 #  aggregator, category, body, segments, price)
@@ -242,6 +242,7 @@ def populate(con: duckdb.DuckDBPyConnection) -> None:
     for statement in _STATEMENTS:
         con.execute(statement)
     con.execute("DROP TABLE _windows")
+    sqlfiles.define_view(con, "traffic_cells")  # the charts' cells of send_windows
 
 
 def empty(con: duckdb.DuckDBPyConnection) -> None:

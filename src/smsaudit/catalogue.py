@@ -47,6 +47,9 @@ class Relation:
     columns: tuple[str, ...] = ()  # contract columns (more are allowed, never fewer)
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     step: str = ""  # the progress line shown when the pipeline reaches it
+    # One row per send or per contact, read by other relations only: an engine elsewhere
+    # (Spark) keeps it there; Python reads the small relations built from it.
+    large: bool = False
     order: int = 0  # reading order of findings and extras (0: not written)
 
 
@@ -69,20 +72,35 @@ RELATIONS: tuple[Relation, ...] = (
     ),
     # --- rules: when each message was sent, on the recipient's clock ---------------------
     Relation(
+        "send_totals", "helper", "table",
+        "sends per territory and category: counts, bodies, first and last instant",
+        reads=("sends",), step="classifying send times",
+    ),
+    Relation(
         "window_calendar", "helper", "python",
         "territory × UTC bucket → allowed or blocked, with reason and severity, per profile",
-        step="classifying send times",
     ),
     Relation(
         "send_windows", "helper", "python",
         "every send with its local time and window verdict (a view: classified as read)",
-        reads=("sends", "window_calendar"),
+        reads=("sends", "window_calendar"), large=True,
+    ),
+    Relation(
+        "traffic_cells", "helper", "view",
+        "marketing sends per territory, campaign, local day and hour, blocked or not: the "
+        "traffic charts' data",
+        reads=("send_windows",),
     ),
     # --- costs ---------------------------------------------------------------------------
     Relation(
         "message_costs", "helper", "table",
         "each message's cost and where its price came from (receipt, rate card, send row)",
-        reads=("rate_card", "receipts", "sends"), step="pricing messages",
+        reads=("rate_card", "receipts", "sends"), step="pricing messages", large=True,
+    ),
+    Relation(
+        "price_totals", "helper", "table",
+        "messages per currency, price source and whether a cost is known",
+        reads=("message_costs",),
     ),
     # --- audits: blocked windows ---------------------------------------------------------
     Relation(
@@ -120,7 +138,7 @@ RELATIONS: tuple[Relation, ...] = (
     Relation(
         "blocked_sends", "helper", "table",
         "sends whose receipt says the destination blocked them (061 and its cousins)",
-        reads=("receipts", "sends"),
+        reads=("receipts", "sends"), large=True,
     ),
     Relation(
         "suppressions", "finding", "table",
@@ -144,7 +162,7 @@ RELATIONS: tuple[Relation, ...] = (
     ),
     Relation(
         "latest_consent", "helper", "table", "the current consent row of each (number, program)",
-        reads=("consent",),
+        reads=("consent",), large=True,
     ),
     Relation(
         "suppressed_not_opted_out", "finding", "table",
@@ -167,7 +185,7 @@ RELATIONS: tuple[Relation, ...] = (
     Relation(
         "stop_footer_checks", "helper", "view",
         "every marketing send with its expected STOP mention and the outcome",
-        reads=("sender_routes", "sends"),
+        reads=("sender_routes", "sends"), large=True,
     ),
     Relation(
         "missing_stop_footer", "finding", "table",
@@ -274,6 +292,7 @@ def markdown() -> str:
     ]
     for i, r in enumerate(RELATIONS, 1):
         built = {"table": "sql → table", "view": "sql → view"}.get(r.build, r.build)
+        built += " (large)" if r.large else ""
         reads = ", ".join(f"`{n}`" for n in r.reads)
         needs = " or ".join(f"{k}*" for k in r.needs) + ("bodies" if r.needs_bodies else "")
         lines.append(f"| {i} | `{r.name}` | {r.role} | {built} | {reads} | {needs} | {r.about} |")

@@ -13,7 +13,7 @@ from typing import Literal
 
 import duckdb
 
-from . import catalogue
+from . import catalogue, sqlfiles
 
 Status = Literal["ok", "warning", "failed"]
 
@@ -89,12 +89,11 @@ def contract(con: duckdb.DuckDBPyConnection, tables: Iterable[str]) -> Check:
 
 def pricing(con: duckdb.DuckDBPyConnection) -> Check:
     """No cost is a silent zero; unpriced messages are a warning (a data gap), not a failure."""
-    silent = _one(
-        con, "SELECT count(*) FROM message_costs WHERE price_source IS NULL AND cost IS NOT NULL"
-    )
+    totals = sqlfiles.relation(con, "price_totals")
+    silent = _one(con, f"SELECT sum(messages) FROM {totals} WHERE price_source IS NULL AND priced")
     if silent:
         return Check("pricing", "failed", f"{silent} messages without a price source carry a cost")
-    unpriced = _one(con, "SELECT count(*) FROM message_costs WHERE cost IS NULL")
+    unpriced = _one(con, f"SELECT sum(messages) FROM {totals} WHERE NOT priced")
     if unpriced == 0:
         return Check("pricing", "ok", "every message is priced (receipt, rate card or send row)")
     wasted = _one(con, "SELECT sum(unpriced_messages) FROM wasted_spend")

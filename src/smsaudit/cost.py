@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
-from .sqlfiles import table_exists
+from .sqlfiles import relation, table_exists
 
 # GSM 03.38 / 3GPP TS 23.038 default alphabet (0x1B, the escape, is not a character).
 # 0x09 is taken as capital Ç, as printed in the standard (3GPP TS 23.038 §6.2.1), although the
@@ -79,7 +79,7 @@ def count_segments(body: str) -> int:
 def finance_assumptions(con: duckdb.DuckDBPyConnection, profile_name: str) -> list[tuple[str, str]]:
     """The assumptions written beside the finance figures, as (topic, statement) pairs.
 
-    Reads ``message_costs`` and, when present, ``wasted_spend`` from ``con``; the
+    Reads ``price_totals`` (or ``message_costs``) and, when present, ``wasted_spend``; the
     counts it quotes are those of the tables, so the text matches the figures.
     """
     out: list[tuple[str, str]] = [
@@ -92,12 +92,13 @@ def finance_assumptions(con: duckdb.DuckDBPyConnection, profile_name: str) -> li
             f"months are YYYY-MM of sent_at in {BILLING_TZ}",
         ),
     ]
-    if table_exists(con, "message_costs"):
+    if table_exists(con, "price_totals") or table_exists(con, "message_costs"):
         row = con.execute(
-            """
-            SELECT count(*), count(*) FILTER (WHERE price_source IS NULL),
+            f"""
+            SELECT coalesce(sum(messages), 0),
+                   coalesce(sum(messages) FILTER (WHERE price_source IS NULL), 0),
                    coalesce(string_agg(DISTINCT currency, ', ' ORDER BY currency), '')
-            FROM message_costs
+            FROM {relation(con, "price_totals")}
             """
         ).fetchone()
         total, unpriced, currencies = row if row else (0, 0, "")

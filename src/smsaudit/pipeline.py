@@ -130,13 +130,15 @@ def _run_steps(
     for relation in catalogue.AUDIT_STEPS:
         if relation.step:
             step(relation.step)
-        if relation.name == "window_calendar":  # send_windows is its view of the sends
-            rules.classify_sends(con, prof, alsace_moselle=alsace_moselle)
+        if relation.name == "window_calendar":  # over the span send_totals gives
+            rules.calendar_for_sends(con, prof, alsace_moselle=alsace_moselle, totals="send_totals")
             runner.ship("window_calendar")
         elif relation.name == "send_windows":
             runner.build("send_windows", {}, view=True)
         elif relation.name == "profile_comparison":
-            with rules.profile_calendars(con, alsace_moselle=alsace_moselle) as compared:
+            with rules.profile_calendars(
+                con, alsace_moselle=alsace_moselle, totals="send_totals"
+            ) as compared:
                 runner.ship("profile_calendars")
                 runner.build("profile_comparison", compared)
         else:
@@ -165,8 +167,7 @@ def _day(value: date | str | None) -> date | None:
 
 
 def _has_bodies(con: duckdb.DuckDBPyConnection) -> bool:
-    row = con.execute("SELECT count(*) FROM sends WHERE body IS NOT NULL").fetchone()
-    return bool(row and row[0])
+    return bool(con.execute("SELECT sum(with_body) FROM send_totals").fetchall()[0][0])
 
 
 def demo_data_dir() -> Path:

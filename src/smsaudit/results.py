@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import polars as pl
 
-from . import catalogue, checks, narrative, outdir
+from . import catalogue, checks, narrative, outdir, sqlfiles
 from .checks import Check
 from .ingest.load import LoadReport
 
@@ -97,7 +97,8 @@ class Audit:
         def n(sql: str) -> int:
             return int(self._scalar(sql) or 0)
 
-        marketing = n("SELECT count(*) FROM sends WHERE category = 'marketing'")
+        sends = sqlfiles.relation(self.con, "send_totals")
+        marketing = n(f"SELECT sum(messages) FROM {sends} WHERE category = 'marketing'")
         blocked = n("SELECT count(*) FROM blocked_window_messages WHERE severity = 'violation'")
         warnings = n("SELECT count(*) FROM blocked_window_messages WHERE severity = 'warning'")
         share = blocked / marketing if marketing else 0.0
@@ -108,7 +109,7 @@ class Audit:
         if not wasted:
             total = 0.0
         out = [
-            Headline.count("messages audited", n("SELECT count(*) FROM sends"), "messages"),
+            Headline.count("messages audited", n(f"SELECT sum(messages) FROM {sends}"), "messages"),
             Headline.count("marketing messages", marketing, "marketing_messages"),
             Headline(
                 f"sent in a blocked window ({self.profile.name})",
@@ -134,7 +135,10 @@ class Audit:
             ),
             Headline.count(
                 "unpriced messages",
-                n("SELECT count(*) FROM message_costs WHERE cost IS NULL"),
+                n(
+                    "SELECT sum(messages) FROM "
+                    f"{sqlfiles.relation(self.con, 'price_totals')} WHERE NOT priced"
+                ),
                 "unpriced_messages",
             ),
             Headline.count("rejected input rows", self.count("rejected_rows"), "rejected_rows"),

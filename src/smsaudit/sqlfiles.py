@@ -82,6 +82,16 @@ def table_exists(con: duckdb.DuckDBPyConnection, *names: str) -> bool:
     return int(found[0][0]) == len(set(names))
 
 
+def relation(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    """``name`` to read in a FROM clause: the table or view when the audit built it, else
+    ``sql/<name>.sql`` inline (which takes no parameter), over what ``con`` holds. The small
+    totals an audit reads (``send_totals``, ``price_totals``) are built by the engine that
+    holds the rows; a connection holding the rows themselves computes them as it reads."""
+    if table_exists(con, name):
+        return name
+    return f"({query(name)})"
+
+
 def define_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Create (or replace) the view ``name`` from ``sql/<name>.sql`` (which takes no parameter).
 

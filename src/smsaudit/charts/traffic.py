@@ -26,18 +26,18 @@ from ._base import (
 def weekday_hour_heatmap(con: duckdb.DuckDBPyConnection) -> Chart:
     """Marketing sends by recipient-local weekday and hour; cells holding blocked sends outlined."""
     title = "Marketing sends by local weekday and hour"
-    if not table_exists(con, "send_windows"):
+    if not table_exists(con, "traffic_cells"):
         return _no_data(title)
     frame = _frame(
         con,
         """
-        SELECT $weekdays[isodow(local_ts)] AS weekday, hour(local_ts) AS hour,
-               count(*) AS messages, count(*) FILTER (WHERE blocked) AS blocked,
+        SELECT $weekdays[iso_weekday] AS weekday, hour,
+               CAST(sum(messages) AS BIGINT) AS messages,
+               CAST(coalesce(sum(messages) FILTER (WHERE blocked), 0) AS BIGINT) AS blocked,
                CASE WHEN bool_or(blocked) THEN 'contains blocked sends' END AS status
-        FROM send_windows
-        WHERE category = 'marketing'
-        GROUP BY ALL
-        ORDER BY isodow(any_value(local_ts)), hour
+        FROM traffic_cells
+        GROUP BY iso_weekday, hour
+        ORDER BY iso_weekday, hour
         """,
         {"weekdays": WEEKDAYS},
     )
@@ -74,13 +74,13 @@ def weekday_hour_heatmap(con: duckdb.DuckDBPyConnection) -> Chart:
 def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
     """Allowed and blocked marketing messages per local day, public holidays marked."""
     title = "Marketing traffic per local day"
-    if not table_exists(con, "send_windows"):
+    if not table_exists(con, "traffic_cells"):
         return _no_data(title)
-    # send_windows classifies as it is read: read it once, into a small per-day table.
+    # traffic_cells may be a view that classifies as it is read: read it once, per day.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE chart_daily AS
-           SELECT territory, local_date, blocked, count(*) AS messages
-           FROM send_windows WHERE category = 'marketing' GROUP BY ALL"""
+           SELECT territory, local_date, blocked, sum(messages) AS messages
+           FROM traffic_cells GROUP BY ALL"""
     )
     try:
         # Years of traffic would give thousands of bars: over MAX_BARS days, bars are weeks
@@ -171,7 +171,7 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
 def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
     """Each late campaign's sends per local day, on the clock: where it ran past the close."""
     title = "Late campaigns: send spans in the recipient's local time"
-    if not table_exists(con, "late_campaigns", "send_windows"):
+    if not table_exists(con, "late_campaigns", "traffic_cells"):
         return _no_data(title)
     frame = _frame(
         con,
@@ -184,10 +184,10 @@ def late_campaign_spans(con: duckdb.DuckDBPyConnection) -> Chart:
             QUALIFY rank <= $limit
         ),
         all_spans AS (
-            SELECT w.campaign_id, w.local_date, w.blocked,
-                   min(w.local_ts) AS start, max(w.local_ts) AS stop, count(*) AS messages
-            FROM send_windows AS w  -- it carries campaign_id: no join back to sends
-            WHERE w.category = 'marketing' AND w.campaign_id IN (SELECT campaign_id FROM late)
+            SELECT campaign_id, local_date, blocked, min(first_local_ts) AS start,
+                   max(last_local_ts) AS stop, CAST(sum(messages) AS BIGINT) AS messages
+            FROM traffic_cells
+            WHERE campaign_id IN (SELECT campaign_id FROM late)
             GROUP BY ALL
         ),
         -- A campaign spread over months has a run a day: keep the chart's size bounded,

@@ -7,6 +7,7 @@ then reads ``send_windows``, and ``late_campaigns`` reads ``blocked_window_messa
 
 from smsaudit.rules.calendar import (
     build_window_calendar,
+    calendar_for_sends,
     classify_sends,
     compare_profiles,
     profile_calendars,
@@ -18,6 +19,7 @@ __all__ = [
     "DEFAULT_PROFILE",
     "Profile",
     "build_window_calendar",
+    "calendar_for_sends",
     "classify_sends",
     "compare_profiles",
     "holiday_table",

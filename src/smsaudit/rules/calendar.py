@@ -133,13 +133,18 @@ def build_window_calendar(
 
 
 def _span(
-    con: duckdb.DuckDBPyConnection, marketing_only: bool
+    con: duckdb.DuckDBPyConnection, marketing_only: bool, totals: str | None = None
 ) -> tuple[datetime, datetime, list[str]]:
+    """First and last instant and the territories of the sends, from ``totals`` (the
+    pipeline's ``send_totals``, built by whichever engine holds the sends), else from
+    ``sends`` in ``con`` through the same query."""
+    source = totals if totals is not None else f"({sqlfiles.query('send_totals')})"
     where = "WHERE category = 'marketing'" if marketing_only else ""
     row = con.execute(
-        f"SELECT min(sent_at), max(sent_at), list(DISTINCT territory) FROM sends {where}"
-    ).fetchone()
-    if row is None or row[0] is None:
+        "SELECT min(first_sent_at), max(last_sent_at), list(DISTINCT territory ORDER BY "
+        f"territory) FROM {source} {where}"
+    ).fetchall()[0]
+    if row[0] is None:
         return _EPOCH, _EPOCH, []
     return row[0], row[1], list(row[2])
 
@@ -161,8 +166,21 @@ def classify_sends(
     Builds ``holiday_calendar`` and ``window_calendar`` over the span and territories of
     ``sends`` first. Alsace-Moselle days count when the caller or the profile asks for them.
     """
+    calendar_for_sends(con, profile, alsace_moselle=alsace_moselle)
+    create_send_windows(con)
+
+
+def calendar_for_sends(
+    con: duckdb.DuckDBPyConnection,
+    profile: Profile | str,
+    *,
+    alsace_moselle: bool = False,
+    totals: str | None = None,
+) -> None:
+    """``holiday_calendar`` and ``window_calendar`` over the span and territories of the
+    sends (``totals``: a ``send_totals`` table, when the sends are elsewhere)."""
     chosen = _profile(profile)
-    start, end, territories = _span(con, marketing_only=False)
+    start, end, territories = _span(con, marketing_only=False, totals=totals)
     build_window_calendar(
         con,
         chosen,
@@ -171,7 +189,6 @@ def classify_sends(
         territories,
         alsace_moselle=alsace_moselle or chosen.alsace_moselle,
     )
-    create_send_windows(con)
 
 
 def create_send_windows(con: duckdb.DuckDBPyConnection) -> None:
@@ -211,11 +228,13 @@ def profile_calendars(
     territories: Iterable[str] | None = None,
     *,
     alsace_moselle: bool = False,
+    totals: str | None = None,
 ) -> Iterator[dict[str, Any]]:
     """While inside, the temporary table ``profile_calendars`` (every shipped profile's
     calendar on one grid); yields the parameters of ``sql/profile_comparison.sql``, which
-    reads it. Same defaults as :func:`compare_profiles`. The table is dropped on exit."""
-    data_start, data_end, data_territories = _span(con, marketing_only=True)
+    reads it. Same defaults as :func:`compare_profiles` (``totals``: as in
+    :func:`calendar_for_sends`). The table is dropped on exit."""
+    data_start, data_end, data_territories = _span(con, marketing_only=True, totals=totals)
     start = data_start if start is None else start
     end = data_end if end is None else end
     names = _territories(data_territories if territories is None else territories)
