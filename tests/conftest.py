@@ -58,6 +58,14 @@ def insert(
         con.execute(f"INSERT INTO {table} ({cols}) VALUES ({marks})", full)
 
 
+@pytest.fixture
+def bring_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Spark brings back every table, the large ones too, to compare them all with DuckDB."""
+    from smsaudit.engines import spark
+
+    monkeypatch.setattr(spark.SparkEngine, "bring_all", True)
+
+
 @pytest.fixture(scope="session")
 def spark_session() -> Any:
     """One local Spark session (two cores) for every Spark test; it is not stopped, as a

@@ -6,9 +6,14 @@ What runs where (SCALEOUT §5, the splink pattern):
   accounting), the phone map and the rule calendars, all small or already done per file;
 - on Spark: every relation of the catalogue built from ``sql/`` (costs, windows, suppressions,
   consent, money), as the sqlglot translation of the same files (``spark_sql``);
-- back on the driver: each relation Spark builds is collected into the DuckDB connection with
-  the column types DuckDB itself gives that query, so ``Audit``, the exports, the report and
-  the charts read the same tables whichever engine computed them.
+- back on the driver: each finding, extra and small helper Spark builds is collected into
+  the DuckDB connection with the column types DuckDB itself gives that query, so ``Audit``,
+  the exports, the report and the charts read the same tables whichever engine computed them;
+- kept on Spark: the canonical tables Spark loaded and the relations with one row per send
+  or contact (``Relation.large``: ``message_costs``, ``send_windows``...). Python reads the
+  small totals built from them (``send_totals``, ``price_totals``, ``traffic_cells``); the
+  driver holds only an empty stand-in of each, typed, in schema ``ELSEWHERE``, searched only
+  while DuckDB types a query, and dropped at :meth:`SparkEngine.close`.
 
 Sessions are pinned like DuckDB's connection: UTC session time zone (results never depend on
 the machine's), ANSI mode on (integer overflow is an error, never a silent wrap-around).
@@ -23,14 +28,14 @@ import re
 import shutil
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import duckdb
 
-from smsaudit import db, scratch, sqlfiles
+from smsaudit import catalogue, db, scratch, sqlfiles
 from smsaudit.engines import spark_sql
 from smsaudit.errors import InputError, first_line
 
@@ -57,6 +62,9 @@ LOCAL = {
     "spark.sql.shuffle.partitions": "4",
 }
 
+
+# DuckDB schema of the empty stand-ins of tables kept on Spark (see the module docstring).
+ELSEWHERE = "smsaudit_elsewhere"
 
 # What SparkContext accepts as a master (Spark's "Master URLs" documentation).
 _MASTER = re.compile(
@@ -153,6 +161,10 @@ class SparkEngine:
     """
 
     name = "spark"
+    # Bring back the large relations and the loaded canonical tables too, as tables in the
+    # DuckDB connection: for the tests and benchmarks that compare every table with
+    # DuckDB's, never for an audit (on a cluster, per-row tables are what must stay there).
+    bring_all = False
 
     def __init__(self, con: duckdb.DuckDBPyConnection, session: SparkSession) -> None:
         self.con = con
@@ -173,6 +185,8 @@ class SparkEngine:
         self.timings: dict[str, float] = {}
         # canonical tables Spark loaded itself from the inputs (spark_load): never shipped
         self.loaded: set[str] = set()
+        # tables and views only Spark holds (DuckDB has an empty stand-in in ELSEWHERE)
+        self.kept: set[str] = set()
 
     def reader(self) -> Any:
         """The loader's ``remote``: Spark reads the Parquet inputs itself (``spark_load``)."""
@@ -190,14 +204,45 @@ class SparkEngine:
         return frame
 
     def load_table(self, name: str, frame: DataFrame) -> None:
-        """A canonical table Spark loaded: kept on Spark as ``name``, its rows collected into
-        the DuckDB table of that name (which exists, empty, with the canonical types)."""
+        """A canonical table Spark loaded: kept on Spark as ``name``. The driver gets its
+        used rows counted per file (into ``rows_used_elsewhere``, which row accounting reads)
+        and the empty DuckDB table of that name becomes its stand-in."""
         start = time.perf_counter()
         frame = self.register(name, frame, keep=True)
         self.loaded.add(name)
         self.timings[f"load {name}"] = time.perf_counter() - start
-        columns = [(str(c), str(t)) for c, t, *_ in self.con.execute(f"DESCRIBE {name}").fetchall()]
-        self._fill(name, frame, columns)  # the same table, refilled
+        if self.bring_all:
+            described = self.con.execute(f"DESCRIBE {name}").fetchall()
+            self._fill(name, frame, [(str(c), str(t)) for c, t, *_ in described])
+            return
+        self.con.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS rows_used_elsewhere (input_file VARCHAR, n BIGINT)"
+        )
+        used = frame.groupBy("input_file").count()
+        self._bring(used, "INSERT INTO rows_used_elsewhere SELECT * FROM {rows}")
+        self._stand_in(name, f"SELECT * FROM main.{name}", {})
+        self.con.execute(f"DROP TABLE main.{name}")
+
+    def _stand_in(self, name: str, query: str, params: Mapping[str, object]) -> None:
+        """An empty table of ``query``'s columns and DuckDB types, ``ELSEWHERE.name``, for a
+        table or view only Spark holds: what DuckDB types the queries reading it by."""
+        with self._typing():
+            self.con.execute(
+                f"CREATE OR REPLACE TABLE {ELSEWHERE}.{name} AS SELECT * FROM ({query}) LIMIT 0",
+                dict(params) or None,
+            )
+        self.kept.add(name)
+
+    @contextlib.contextmanager
+    def _typing(self) -> Iterator[None]:
+        """While inside, DuckDB finds the stand-ins of ``ELSEWHERE`` by their names (after
+        the connection's own tables): only to type queries, never to read rows."""
+        self.con.execute(f"CREATE SCHEMA IF NOT EXISTS {ELSEWHERE}")
+        self.con.execute(f"SET search_path = 'main,{ELSEWHERE}'")
+        try:
+            yield
+        finally:
+            self.con.execute("RESET search_path")
 
     def fetch(self, frame: DataFrame, table: str) -> None:
         """Spark's rows of ``frame`` (a small result) into DuckDB temp table ``table``."""
@@ -254,25 +299,38 @@ class SparkEngine:
         computed once on Spark, kept there for the relations that read it, and collected.
         """
         frame = self.session.sql(spark_sql.query(name, params))
-        if view:
+        relation = catalogue.BY_NAME.get(name)
+        large = relation is not None and relation.large
+        if view and large:  # lazy on Spark; for its readers only
             frame.createOrReplaceTempView(name)
-            sqlfiles.define_view(self.con, name)
+            if self.bring_all:
+                sqlfiles.define_view(self.con, name)
+            else:
+                self._stand_in(name, sqlfiles.query(name), params)
             return
+        # a table, or a small view (the charts' cells) that DuckDB cannot compute from
+        # tables it does not hold: computed once on Spark
         start = time.perf_counter()
         frame = frame.localCheckpoint(eager=True)
         self._frames[name] = frame
         frame.createOrReplaceTempView(name)
         self.timings[f"build {name}"] = time.perf_counter() - start
+        if large and not self.bring_all:
+            self._stand_in(name, sqlfiles.query(name), params)
+            return
         start = time.perf_counter()
         self._collect(name, frame, params)
         self.timings[f"collect {name}"] = time.perf_counter() - start
 
     def _collect(self, name: str, frame: DataFrame, params: Mapping[str, object]) -> None:
         """Spark's rows, in Spark's order, into a DuckDB table typed as DuckDB types ``name``."""
-        described = self.con.execute(f"DESCRIBE {sqlfiles.query(name)}", dict(params) or None)
+        with self._typing():
+            described = self.con.execute(
+                f"DESCRIBE {sqlfiles.query(name)}", dict(params) or None
+            ).fetchall()
         columns = [
             (column, "VARCHAR" if kind.startswith("ENUM(") else kind)
-            for column, kind, *_ in described.fetchall()
+            for column, kind, *_ in described
         ]
         got = [field.name for field in frame.schema.fields]
         if got != [c for c, _ in columns]:  # pragma: no cover - a translation bug
@@ -301,6 +359,7 @@ class SparkEngine:
                 self.session.conf.set(key, value)
         if self._staging is not None:
             shutil.rmtree(self._staging, ignore_errors=True)
+        self.con.execute(f"DROP SCHEMA IF EXISTS {ELSEWHERE} CASCADE")
         self._query_log.setLevel(self._query_log_level)
 
 

@@ -35,12 +35,12 @@ import duckdb
 
 from smsaudit import schema
 from smsaudit.engines import spark_sql
+from smsaudit.engines.spark_verdicts import superseded, without_duplicates
 from smsaudit.errors import InputError, first_line
 from smsaudit.ingest import verdicts
 from smsaudit.ingest.discover import Source
 from smsaudit.ingest.expressions import (
     LYING_TYPES,
-    clip,
     lie_expr,
     literal,
     local_time_text,
@@ -290,6 +290,22 @@ class SparkReader:
     def ship(self, *tables: str) -> None:
         self.engine.ship(*tables)
 
+    def unsent_receipts(self, staged: str) -> None:
+        """DuckDB table ``receipts_unsent`` (``verdicts.unsent_receipts``) for receipts read
+        on the driver when the sends are on Spark: their message ids go to Spark, the few
+        without a send come back."""
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE stg_receipt_ids AS SELECT DISTINCT "
+            f"CAST(message_id AS VARCHAR) AS message_id FROM {staged} WHERE message_id IS NOT NULL"
+        )
+        self.engine.ship("stg_receipt_ids")
+        unsent = self.session.sql(
+            "SELECT message_id FROM stg_receipt_ids AS r "
+            "WHERE NOT EXISTS (SELECT 1 FROM sends AS s WHERE s.message_id = r.message_id)"
+        )
+        with self._naming_files():
+            self.engine.fetch(unsent, "receipts_unsent")
+
     def finish_kind(self, kind: str, views: Sequence[str], allowed: Sequence[str], tz: str) -> int:
         """Sort the staged rows of one kind on Spark (``load._finish_kind``'s work): the
         canonical table stays there, rejected rows and out-of-scope counts come to the
@@ -311,9 +327,9 @@ class SparkReader:
         select = verdicts.verdict_select(kind, f"stg_{kind}", allowed, {}, portable=True)
         work = self.session.sql(spark_sql.transpile(select, {"tz": tz}))
         if kind == "sends":
-            work = _without_duplicates(work)
+            work = without_duplicates(work)
         if kind == "receipts":
-            work = _superseded(work)
+            work = superseded(work)
         work = self.engine.register(f"loading_{kind}", work, keep=True)
         table = schema.KIND_TABLE[kind]
         rejected = work.where("rej_reason IS NOT NULL").select(
@@ -351,48 +367,3 @@ def _spark_type(f: Field) -> str:
         "money": schema.MONEY,
         "count": "INT",
     }.get(f.type, "STRING")
-
-
-def _without_duplicates(work: DataFrame) -> DataFrame:
-    """A message_id seen again: the first usable occurrence (file order, line) is kept, the
-    later ones rejected (``verdicts.reject_duplicate_sends``, as window columns)."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    usable = F.col("rej_reason").isNull()
-    w = Window.partitionBy("message_id", usable).orderBy("file_ord", "line")
-    dup = usable & (F.row_number().over(w) > 1)
-    reason = F.concat(
-        F.lit("duplicate message_id (first at "),
-        F.first("input_file").over(w),
-        F.lit(" line "),
-        F.first("line").over(w).cast("string"),
-        F.lit(")"),
-    )
-    return work.select(
-        *[
-            c
-            for c in work.columns
-            if c not in ("rej_column", "rej_value", "rej_reason", "out_reason")
-        ],
-        F.when(dup, F.lit("message_id")).otherwise(F.col("rej_column")).alias("rej_column"),
-        F.when(dup, F.expr(clip("message_id"))).otherwise(F.col("rej_value")).alias("rej_value"),
-        F.when(dup, reason).otherwise(F.col("rej_reason")).alias("rej_reason"),
-        F.when(dup, F.lit(None)).otherwise(F.col("out_reason")).alias("out_reason"),
-    )
-
-
-def _superseded(work: DataFrame) -> DataFrame:
-    """Only the latest report of a message counts (``verdicts.scope_receipts``)."""
-    from pyspark.sql import Window
-    from pyspark.sql import functions as F
-
-    kept = F.col("rej_reason").isNull() & F.col("out_reason").isNull()
-    w = Window.partitionBy("message_id", kept).orderBy(
-        F.col("done_at").desc_nulls_last(), F.col("file_ord").desc(), F.col("line").desc()
-    )
-    later = kept & (F.row_number().over(w) > 1)
-    return work.withColumn(
-        "out_reason",
-        F.when(later, F.lit("superseded by a later receipt")).otherwise(F.col("out_reason")),
-    )

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 import duckdb
 
 from .. import schema
+from ..sqlfiles import table_exists
 from .expressions import literal
 
 
@@ -17,18 +18,31 @@ def account(con: duckdb.DuckDBPyConnection, also: Mapping[str, Sequence[str]]) -
     where its own kind put it, and as rejected (not used) when its other part is rejected.
     """
     also_pairs = {(schema.KIND_TABLE[k], f) for k, files in also.items() for f in files}
+    # Tables an engine loaded where it runs (Spark) are not here: it counted their rows
+    # per file into rows_used_elsewhere (vendor files, the only ones with ``also``, never are).
+    here = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        ).fetchall()
+    }
     used_parts = []
     for table in dict.fromkeys(schema.KIND_TABLE.values()):
+        if table not in here:
+            continue
         skip = [f for t, f in also_pairs if t == table]
         where = f"WHERE input_file NOT IN ({', '.join(map(literal, skip))})" if skip else ""
         used_parts.append(f"SELECT input_file, count(*) AS n FROM {table} {where} GROUP BY ALL")
-    used = " UNION ALL ".join(used_parts)
+    if table_exists(con, "rows_used_elsewhere"):
+        used_parts.append("SELECT input_file, n FROM rows_used_elsewhere")
+    none = "SELECT NULL::VARCHAR AS input_file, 0 AS n WHERE false"
+    used = " UNION ALL ".join(used_parts) or none
     # Rows kept as their own kind whose other part was rejected (few: rejected rows only).
     multi = sorted({f for files in also.values() for f in files})
     halves_parts = []
     for table in dict.fromkeys(schema.KIND_TABLE.values()):
         files = [f for f in multi if (table, f) not in also_pairs]
-        if files:
+        if files and table in here:
             halves_parts.append(
                 f"SELECT r.input_file, r.line FROM rejected_rows r SEMI JOIN {table} t "
                 "ON t.input_file = r.input_file AND t.line = r.line "
@@ -36,9 +50,7 @@ def account(con: duckdb.DuckDBPyConnection, also: Mapping[str, Sequence[str]]) -
             )
     half = " UNION ALL ".join(halves_parts)
     halves = (
-        f"SELECT input_file, count(DISTINCT line) AS n FROM ({half}) GROUP BY ALL"
-        if half
-        else "SELECT NULL::VARCHAR AS input_file, 0 AS n WHERE false"
+        f"SELECT input_file, count(DISTINCT line) AS n FROM ({half}) GROUP BY ALL" if half else none
     )
     con.execute(
         f"""INSERT INTO row_accounting

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 __all__ = ["LoadReport", "Source", "discover", "kind_of", "load"]
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -78,6 +79,7 @@ class Remote(Protocol):
     def finish_kind(
         self, kind: str, views: Sequence[str], allowed: Sequence[str], tz: str
     ) -> int: ...
+    def unsent_receipts(self, staged: str) -> None: ...
 
 
 def load(
@@ -135,8 +137,10 @@ def load(
             if kind in far and remote is not None:
                 report.naive_timestamps += remote.finish_kind(kind, far[kind], allowed, assume_tz)
             elif kind in staged:
+                # receipts read here, sends there: the engine tells which have no send
+                unsent = remote.unsent_receipts if remote is not None and "sends" in far else None
                 report.naive_timestamps += _finish_kind(
-                    con, kind, staged[kind], allowed, assume_tz, also.get(kind, [])
+                    con, kind, staged[kind], allowed, assume_tz, also.get(kind, []), unsent
                 )
     con.execute(
         f"""CREATE OR REPLACE TABLE rejected_rows AS
@@ -161,7 +165,7 @@ def _drop_working_tables(con: duckdb.DuckDBPyConnection) -> None:
     tables = con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE temporary AND (starts_with(table_name, "
         "'stg_') OR table_name IN ('phone_raw', 'files_read', 'malformed_rows', "
-        "'receipts_unsent'))"
+        "'receipts_unsent', 'rows_used_elsewhere'))"
     ).fetchall()
     for (name,) in tables:
         con.execute(f"DROP TABLE {quote(name)}")
@@ -256,6 +260,7 @@ def _finish_kind(
     allowed: Sequence[str],
     tz: str,
     also_files: Sequence[str] = (),
+    unsent: Callable[[str], None] | None = None,
 ) -> int:
     """Sort the staged rows of one kind into used / rejected / out of scope.
 
@@ -270,7 +275,7 @@ def _finish_kind(
     types = dictionary_types(con, kind, [t for t, _ in tables])
     staged = staged_union(con, tables)
     if kind == "receipts":
-        unsent_receipts(con, staged)
+        (unsent or partial(unsent_receipts, con))(staged)
     select = verdict_select(kind, staged, allowed, types)
     params = {"tz": tz} if "$tz" in select else None
     con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
