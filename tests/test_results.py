@@ -156,3 +156,22 @@ def test_sql_gives_text_as_text(monkeypatch: pytest.MonkeyPatch) -> None:
         "AND column_name = 'sender_id'"
     ).fetchall()[0][0]
     assert enum_backed.startswith("ENUM")  # the loader's dictionary: Audit.sql hides it
+
+
+def test_showing_an_audit_leaves_its_connection_free(story: smsaudit.Audit) -> None:
+    """A notebook displays the audit, then the analyst queries ``audit.con`` with the
+    relational API: a result left half-fetched (``fetchone``) blocks that with
+    ResourceInUseException in DuckDB 2."""
+    for show in (repr, lambda a: a._repr_html_(), lambda a: a.summary(), lambda a: a.checks()):
+        show(story)
+        assert story.con.sql("SELECT 42").fetchall() == [(42,)]
+
+
+def test_no_module_leaves_a_result_half_fetched() -> None:
+    """``fetchone`` leaves a DuckDB result open until a fetch returns nothing; every module
+    fetches to the end (``fetchall``) instead."""
+    src = Path(smsaudit.__file__).parent
+    offenders = [
+        str(p.relative_to(src)) for p in src.rglob("*.py") if ".fetchone(" in p.read_text()
+    ]
+    assert offenders == []

@@ -100,7 +100,7 @@ def finance_assumptions(con: duckdb.DuckDBPyConnection, profile_name: str) -> li
                    coalesce(string_agg(DISTINCT currency, ', ' ORDER BY currency), '')
             FROM {relation(con, "price_totals")}
             """
-        ).fetchone()
+        ).fetchall()[0]
         total, unpriced, currencies = row if row else (0, 0, "")
         out.append(
             (
@@ -118,7 +118,9 @@ def finance_assumptions(con: duckdb.DuckDBPyConnection, profile_name: str) -> li
     else:
         out.append(("unpriced messages", "costs were not computed"))
     if table_exists(con, "wasted_spend"):
-        row = con.execute("SELECT coalesce(sum(unpriced_messages), 0) FROM wasted_spend").fetchone()
+        row = con.execute(
+            "SELECT coalesce(sum(unpriced_messages), 0) FROM wasted_spend"
+        ).fetchall()[0]
         wasted_unpriced = row[0] if row else 0
         out.append(
             (

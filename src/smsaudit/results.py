@@ -73,13 +73,13 @@ class Audit:
 
     def count(self, name: str) -> int:
         """Rows in a table."""
-        row = self.con.execute(f"SELECT count(*) FROM {_known(self, name)}").fetchone()
+        row = self.con.execute(f"SELECT count(*) FROM {_known(self, name)}").fetchall()[0]
         return int(row[0]) if row else 0
 
     # ------------------------------------------------------------- headline
 
     def _scalar(self, sql: str) -> Any:
-        row = self.con.execute(sql).fetchone()
+        row = self.con.execute(sql).fetchall()[0]
         return row[0] if row else None
 
     @cached_property

@@ -98,11 +98,11 @@ def define_view(con: duckdb.DuckDBPyConnection, name: str) -> None:
     A table of the same name, left by an earlier run or a test, is dropped first: DuckDB
     does not replace a table by a view.
     """
-    row = con.execute(
+    rows = con.execute(
         "SELECT table_type FROM information_schema.tables "
         "WHERE table_schema = 'main' AND table_name = $name",
         {"name": name},
-    ).fetchone()
-    if row and row[0] != "VIEW":
+    ).fetchall()  # to the end: a result left open blocks the connection's next con.sql()
+    if rows and rows[0][0] != "VIEW":
         con.execute(f"DROP TABLE {name}")
     con.execute(f"CREATE OR REPLACE VIEW {name} AS\n{query(name)}")

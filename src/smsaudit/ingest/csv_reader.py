@@ -95,8 +95,8 @@ def _lines(con: duckdb.DuckDBPyConnection, src: Source, table: str, offset: int)
     line also counts the newlines quoted inside every earlier record.
     """
     raw, rej = f"{table}_raw", f"{table}_rej"
-    n_rej = con.execute(f"SELECT count(*) FROM {rej}").fetchone()
-    n_nl = con.execute(f"SELECT coalesce(max(nl), 0) FROM {raw}").fetchone()
+    n_rej = con.execute(f"SELECT count(*) FROM {rej}").fetchall()[0]
+    n_nl = con.execute(f"SELECT coalesce(max(nl), 0) FROM {raw}").fetchall()[0]
     if not (n_rej and n_rej[0]) and not (n_nl and n_nl[0]):
         con.execute(f"ALTER TABLE {raw} ADD COLUMN line BIGINT")
         con.execute(f"UPDATE {raw} SET line = rec + 1 + {int(offset)}")

@@ -299,7 +299,7 @@ def _finish_kind(
             WHERE rej_reason IS NULL AND out_reason IS NOT NULL {not_also}
             GROUP BY ALL ORDER BY ALL"""
     )
-    row = con.execute(f"SELECT sum(naive__n) FROM {work} WHERE rej_reason IS NULL").fetchone()
+    row = con.execute(f"SELECT sum(naive__n) FROM {work} WHERE rej_reason IS NULL").fetchall()[0]
     con.execute(f"DELETE FROM {work} WHERE rej_reason IS NOT NULL OR out_reason IS NOT NULL")
     for column in VERDICT_COLUMNS:
         con.execute(f"ALTER TABLE {work} DROP COLUMN {column}")

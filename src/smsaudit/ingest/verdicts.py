@@ -159,7 +159,7 @@ def dictionary_types(
     )
     row = con.execute(
         f"SELECT count(*), {', '.join(f'approx_count_distinct({c})' for c in cols)} FROM ({union})"
-    ).fetchone()
+    ).fetchall()[0]
     assert row is not None
     limit = min(DICTIONARY_MAX, max(256, row[0] // DICTIONARY_RATIO))
     types = {}
