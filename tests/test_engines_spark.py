@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from test_cost import french_ish
 
 import smsaudit
-from smsaudit import catalogue, db, engines, schema
+from smsaudit import catalogue, charts, db, engines, schema
 from smsaudit.cost import count_segments
 from smsaudit.engines import spark as spark_engine
 from smsaudit.engines import spark_sql
@@ -328,6 +328,10 @@ def _assert_same_audit(duck: smsaudit.Audit, spark: smsaudit.Audit) -> None:
     assert _assert_same_tables(duck.con, spark.con) > 0
     assert repr(duck.summary()) == repr(spark.summary())  # NaN (no single currency) != NaN
     assert [c.ok for c in spark.checks()] == [True] * len(spark.checks())
+    assert duck.assumptions() == spark.assumptions()
+    assert duck.skipped == spark.skipped
+    for name in charts.CHARTS:  # the traffic charts read Spark's cells, not the sends
+        assert duck.chart(name).to_dict() == spark.chart(name).to_dict(), name
 
 
 def _held(con: Any) -> set[str]:
