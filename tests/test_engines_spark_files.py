@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from test_engines_spark import _assert_same_audit
-from test_engines_spark_load import _assert_same_load, _messy, float_sends
+from test_engines_spark_load import _assert_same_load, _messy, float_sends, lake
 from test_load import corrupt_parquet
 
 import smsaudit
@@ -114,3 +114,35 @@ def test_a_uri_folder_cannot_be_mixed_with_file_options(spark_session: Any) -> N
     data = {"dir": "s3a://bucket/exports", "mo": ["mo.csv"]}
     with pytest.raises(smsaudit.InputError, match="cannot be combined"):
         smsaudit.audit(data, engine=spark_session)
+
+
+@pytest.mark.parametrize("spark_reads_sends", [True, False])
+def test_a_dataset_at_a_uri_gives_the_local_folders_tables(
+    spark_session: Any, tmp_path: Path, spark_reads_sends: bool
+) -> None:
+    """A hive-partitioned dataset of sends in a subfolder, read by Spark where it is; or,
+    when a float sender code keeps the sends on the driver, copied there part by part with
+    its partition folders. A folder not named after a kind is never read."""
+    data = lake(tmp_path / "lake")
+    (data / "report").mkdir()
+    (data / "report" / "sends_out.parquet").write_bytes(b"an output, not an input")
+    (data / "sends_lake.parquet" / "notes.txt").write_text("not a part")
+    if not spark_reads_sends:
+        float_sends(data)
+    duck = smsaudit.audit(data)
+    spark = smsaudit.audit(data.as_uri(), engine=spark_session)
+    _assert_same_load(duck.con, spark.con)
+    _assert_same_audit(duck, spark)
+    parts = {s.name: isinstance(s.path, Path) for s in spark.load_report.sources if s.dataset}
+    assert parts and all(n.startswith("sends_lake.parquet/aggregator=") for n in parts)
+    assert set(parts.values()) == {not spark_reads_sends}  # copied to the driver, or not
+    assert spark.load_report.ignored == duck.load_report.ignored == ["sends_lake.parquet/notes.txt"]
+
+
+def test_a_delta_table_at_a_uri_is_refused(spark_session: Any, tmp_path: Path) -> None:
+    data = lake(tmp_path / "lake")
+    log = data / "sends_lake.parquet" / "_delta_log"
+    log.mkdir()
+    (log / "00000000000000000000.json").write_text("{}\n")
+    with pytest.raises(smsaudit.InputError, match=r"^sends_lake\.parquet: a Delta table"):
+        smsaudit.audit(data.as_uri(), engine=spark_session)

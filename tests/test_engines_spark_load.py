@@ -10,6 +10,7 @@ duplicates across files, superseded receipts and receipts without a send.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from test_engines_spark import _assert_same_audit, _generated, _held, _types
 from test_load import corrupt_parquet
 
 import smsaudit
-from smsaudit import schema
+from smsaudit import catalogue, schema
 from smsaudit.engines import spark as spark_engine
 from smsaudit.engines import spark_load
 from smsaudit.ingest.discover import Source
@@ -252,6 +253,37 @@ def test_the_messy_case_is_read_by_spark_and_gives_duckdbs_tables(
     assert "superseded by a later receipt" in scoped
 
 
+def lake(folder: Path) -> Path:
+    """The messy case with its text sends as a dataset, hive-partitioned by aggregator."""
+    data = _messy(folder)
+    text = data / "sends_text.parquet"
+    duckdb.execute(
+        f"COPY (SELECT * FROM read_parquet('{text}')) TO '{data / 'sends_lake.parquet'}' "
+        "(FORMAT parquet, PARTITION_BY (aggregator))"
+    )
+    text.unlink()
+    (data / "sends_lake.parquet" / "_SUCCESS").write_text("")
+    return data
+
+
+def test_a_dataset_folder_is_read_by_spark_with_its_partition_values(
+    spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bring_all: None
+) -> None:
+    data = lake(tmp_path / "lake")
+    duck = smsaudit.audit(data)
+    claimed, driver = _claims(monkeypatch)
+    spark = smsaudit.audit(data, engine=spark_session)
+    assert "sends" in claimed and driver == ["mo_x.parquet"]
+    parts = [s.name for s in spark.load_report.sources if s.dataset is not None]
+    assert parts and all(p.startswith("sends_lake.parquet/aggregator=") for p in parts)
+    _assert_same_load(duck.con, spark.con, everything=True)
+    _assert_same_audit(duck, spark)
+    aggregators = spark.con.execute(
+        "SELECT DISTINCT aggregator FROM sends WHERE input_file LIKE 'sends_lake.parquet/%'"
+    ).fetchall()
+    assert aggregators and None not in {a for (a,) in aggregators}  # from the folder names
+
+
 def test_a_period_and_a_time_zone_are_applied_on_spark_as_on_duckdb(
     spark_session: Any, tmp_path: Path
 ) -> None:
@@ -289,17 +321,68 @@ def test_a_column_spark_would_read_differently_keeps_the_kind_on_the_driver(
     _assert_same_audit(duck, spark)
 
 
+def _brought(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    """(DuckDB table, rows) of every set of rows Spark sends back to the driver, filled as
+    audits run (``SparkEngine._bring``: the one way rows come back)."""
+    brought: list[tuple[str, int]] = []
+    bring = spark_engine.SparkEngine._bring
+
+    def spy(self: Any, frame: Any, statement: str) -> None:
+        bring(self, frame, statement)
+        target = re.search(r"(?:INTO|TABLE) (\w+)", statement)
+        brought.append((target.group(1) if target else statement, frame.count()))
+
+    monkeypatch.setattr(spark_engine.SparkEngine, "_bring", spy)
+    return brought
+
+
 def test_the_generated_parquet_case_is_read_by_spark_itself(
     spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """...and its per-row tables stay there: what comes back is findings, totals, rejected
+    rows, counts and the distinct spellings the driver decides."""
     data = _generated(tmp_path)
     duck = smsaudit.audit(data)
     claimed, driver = _claims(monkeypatch)
+    brought = _brought(monkeypatch)
     spark = smsaudit.audit(data, engine=spark_session)
     assert claimed == {"sends", "receipts", "suppressions", "consent"}
     assert all(name.startswith("mo") for name in driver)
     assert spark.con.execute("SELECT count(*) FROM rejected_rows").fetchone()[0] > 0
     _assert_same_load(duck.con, spark.con)
+    _assert_same_audit(duck, spark)
+    large = {r.name for r in catalogue.RELATIONS if r.large}
+    names = {name for name, _ in brought}
+    assert not names & (large | set(schema.CANONICAL)), names
+    assert {"send_totals", "price_totals", "traffic_cells"} <= names
+    # the helpers that come back are totals: a few rows each, whatever the traffic
+    helpers = {r.name for r in catalogue.RELATIONS if r.role == "helper"}
+    sizes = {name: rows for name, rows in brought if name in helpers}
+    assert max(sizes.values()) < 100, sizes
+    # and the driver keeps no trace of Spark's stand-ins once the audit is done
+    assert "smsaudit_elsewhere" not in {
+        s for (s,) in spark.con.execute("SELECT schema_name FROM duckdb_schemas()").fetchall()
+    }
+
+
+def test_receipts_read_on_the_driver_find_their_sends_on_spark(
+    spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sends in Parquet (read by Spark), receipts in CSV (read by the driver): a receipt's
+    scope is its send, which only Spark holds."""
+    data = _messy(tmp_path / "messy")
+    for path in data.glob("receipts*.parquet"):
+        rows = f"SELECT * FROM read_parquet('{path}')"
+        duckdb.execute(f"COPY ({rows}) TO '{path.with_suffix('.csv')}' (HEADER)")
+        path.unlink()
+    duck = smsaudit.audit(data)
+    claimed, _driver = _claims(monkeypatch)
+    spark = smsaudit.audit(data, engine=spark_session)
+    assert "sends" in claimed and "receipts" not in claimed
+    scoped = {r for (r,) in spark.con.execute("SELECT reason FROM out_of_scope_rows").fetchall()}
+    assert "receipt for a message not in scope" in scoped
+    _assert_same_load(duck.con, spark.con)
+    _assert_same_audit(duck, spark)
 
 
 def test_on_a_cluster_local_parquet_is_read_by_the_driver(

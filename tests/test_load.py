@@ -122,6 +122,93 @@ def test_explicit_files(tmp_path: Path) -> None:
     assert sources[0].kind == "sends" and sources[0].name == str(p)
 
 
+# ------------------------------------------------------------- datasets (folders of parts)
+
+LAKE_SENDS = [
+    ("m1", "2026-05-04T10:00:00+02:00", "+33612345678", "ACME", "mgage", "marketing"),
+    ("m2", "2026-05-04T10:01:00+02:00", "+33612345679", "ACME", "mgage", "marketing"),
+    ("m3", "not a time", "+33612345670", "ACME", "infobip", "marketing"),
+    ("m4", "2026-05-05T11:00:00+02:00", "+262692123456", "38000", "infobip", "marketing"),
+]
+
+
+def write_lake(folder: Path) -> None:
+    """The sends as a dataset: hive-partitioned by aggregator (not a column of the parts),
+    with a writer's marker and a checksum file, as Spark leaves them."""
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE t (message_id VARCHAR, sent_at VARCHAR, msisdn VARCHAR, "
+        "sender_id VARCHAR, aggregator VARCHAR, category VARCHAR)"
+    )
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", LAKE_SENDS)
+    con.execute(f"COPY t TO '{folder}' (FORMAT parquet, PARTITION_BY (aggregator))")
+    (folder / "_SUCCESS").write_text("")
+    (folder / "aggregator=mgage" / ".data_0.parquet.crc").write_text("crc")
+
+
+def test_a_dataset_folder_is_read_part_by_part_with_its_partition_values(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "lake").mkdir()
+    write_lake(tmp_path / "lake" / "sends_2026.parquet")
+    (tmp_path / "flat").mkdir()
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t (message_id VARCHAR, sent_at VARCHAR, msisdn VARCHAR, "
+                "sender_id VARCHAR, aggregator VARCHAR, category VARCHAR)")  # fmt: skip
+    con.executemany("INSERT INTO t VALUES (?, ?, ?, ?, ?, ?)", LAKE_SENDS)
+    con.execute(f"COPY t TO '{tmp_path / 'flat' / 'sends.parquet'}' (FORMAT parquet)")
+    sources, ignored = load.discover(tmp_path / "lake")
+    parts = ["sends_2026.parquet/aggregator=infobip/data_0.parquet",
+             "sends_2026.parquet/aggregator=mgage/data_0.parquet"]  # fmt: skip
+    assert [s.name for s in sources] == parts
+    assert ignored == []  # _SUCCESS and .crc files are a writer's, not data
+    lake, flat = db.connect(), db.connect()
+    load.load(lake, sources, ignored=ignored)
+    load.load(flat, load.discover(tmp_path / "flat")[0])
+    canonical = "SELECT * EXCLUDE (input_file, line) FROM sends ORDER BY message_id"
+    assert rows(lake, canonical) == rows(flat, canonical)
+    assert rows(lake, "SELECT DISTINCT aggregator FROM sends ORDER BY 1") == [
+        ("infobip",), ("mgage",)]  # fmt: skip
+    # a rejected row names its part and its line in that part
+    assert rows(lake, "SELECT input_file, line, \"column\" FROM rejected_rows") == [
+        (parts[0], 1, "sent_at")]  # fmt: skip
+    assert_balanced(lake)
+    assert rows(lake, "SELECT input_file, rows_read FROM row_accounting") == [
+        (parts[0], 2), (parts[1], 2)]  # fmt: skip
+
+
+def test_a_dataset_folder_can_be_given_by_flag(tmp_path: Path) -> None:
+    write_lake(tmp_path / "exported")
+    sources, _ = load.discover(None, {"sends": [tmp_path / "exported"]})
+    assert [s.name for s in sources] == [
+        f"{tmp_path / 'exported'}/aggregator=infobip/data_0.parquet",
+        f"{tmp_path / 'exported'}/aggregator=mgage/data_0.parquet",
+    ]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="empty: a folder without Parquet part files"):
+        load.discover(None, {"sends": [tmp_path / "empty"]})
+
+
+def test_a_delta_table_is_refused_not_read_twice(tmp_path: Path) -> None:
+    write_lake(tmp_path / "sends_delta")
+    (tmp_path / "sends_delta" / "_delta_log").mkdir()
+    with pytest.raises(InputError, match=r"sends_delta: a Delta table"):
+        load.discover(tmp_path)
+
+
+def test_folders_not_named_after_a_kind_stay_unread_and_others_are_listed(
+    tmp_path: Path,
+) -> None:
+    write_sends(tmp_path / "sends.csv")
+    (tmp_path / "report").mkdir()
+    (tmp_path / "report" / "sends.parquet").write_bytes(b"an output, not an input")
+    (tmp_path / "consent_old").mkdir()
+    (tmp_path / "consent_old" / "consent.csv").write_text("msisdn,program_id\n")
+    sources, ignored = load.discover(tmp_path)
+    assert [s.name for s in sources] == ["sends.csv"]
+    assert ignored == ["consent_old/", "consent_old/consent.csv"]
+
+
 # ------------------------------------------------------------------------------ dialects
 
 

@@ -50,6 +50,8 @@ PINNED = {
     "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
     # a Parquet timestamp not adjusted to UTC is a local time, as DuckDB reads it
     "spark.sql.parquet.inferTimestampNTZ.enabled": "true",
+    # a dataset's partition values (``month=2026-05/``) are text, as DuckDB reads them
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
 }
 # Settings for a session we start ourselves (not over Spark Connect)...
 STARTED = {

@@ -135,7 +135,11 @@ class SparkReader:
         if where is None or src.fmt is not None or not src.path.name.lower().endswith(".parquet"):
             return None
         try:
-            frame = self.session.read.parquet(where)
+            read = self.session.read
+            if src.dataset is not None:  # a part: the partition values in its folders' names
+                root = self._where(Source(src.kind, src.dataset, src.name))
+                read = read.option("basePath", root) if root is not None else read
+            frame = read.parquet(where)
             types = {f.name: f.dataType.typeName() for f in frame.schema.fields}
         except Exception:  # unreadable here: the driver's reader says why, with the file
             return None

@@ -30,6 +30,9 @@ class Source:
     path: Path
     name: str
     fmt: Format | None = None
+    # The folder of a dataset this file is a part of (a table Spark or Hive wrote as a
+    # folder of part files, partition values in ``key=value`` subfolder names).
+    dataset: Path | None = None
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -118,6 +121,40 @@ def _source_for(
     return "no input format recognises it" if _is_vendor_type(path.name) else "not an input type"
 
 
+def hidden(name: str) -> bool:
+    """Names Spark and Hadoop skip, and so do we: ``.`` files, and ``_`` files such as
+    ``_SUCCESS``, ``_committed_…`` and ``_delta_log`` (a writer's bookkeeping, not data)."""
+    return name.startswith((".", "_"))
+
+
+DELTA = (
+    "a Delta table: its folder also holds files its later versions removed; write its "
+    "current version out as Parquet (Spark: spark.read.format('delta').load(path)"
+    ".write.parquet(...)) and audit that"
+)
+
+
+def dataset_parts(folder: Path, kind: str, name: str) -> tuple[list[Source], list[str]]:
+    """The part files of a Parquet dataset (``sends_2026.parquet/part-….parquet``, at any
+    depth: hive partitions ``month=2026-05/``) as sources of ``kind`` named ``name/<part>``;
+    and the names of its other files, ignored. A Delta table is refused: its folder keeps
+    the files later versions removed, so reading every part would count rows twice."""
+    if (folder / "_delta_log").is_dir():
+        raise InputError(DELTA, file=name)
+    parts: list[Source] = []
+    ignored: list[str] = []
+    for path in sorted(folder.rglob("*"), key=lambda p: p.relative_to(folder).as_posix()):
+        relative = path.relative_to(folder)
+        if any(hidden(part) for part in relative.parts) or not path.is_file():
+            continue
+        shown = f"{name}/{relative.as_posix()}"
+        if path.name.lower().endswith(".parquet"):
+            parts.append(Source(kind, path, shown, dataset=folder))
+        else:
+            ignored.append(shown)
+    return parts, ignored
+
+
 def readable_name(filename: str) -> bool:
     """Whether a reader may take a file of this name (canonical, or a vendor export)."""
     return _supported(filename) or _is_vendor_type(filename)
@@ -147,8 +184,15 @@ def discover(
         if not data_dir.is_dir():
             raise InputError("not a folder", file=str(data_dir))
         for path in sorted(data_dir.iterdir(), key=lambda p: p.name):
-            if path.name.startswith(".") or (path.is_dir() and not path.is_symlink()):
-                continue  # hidden files, and subfolders (a report folder, say): never read
+            if hidden(path.name):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                kind = kind_of(path.name)
+                if kind is not None:  # a dataset: a folder named after a kind
+                    parts, skipped = dataset_parts(path, kind, path.name)
+                    sources += parts
+                    ignored += skipped if parts else [f"{path.name}/", *skipped]
+                continue  # other subfolders (a report folder, say): never read
             if not path.is_file():
                 # a dangling link, a link to a folder, a pipe or a device: listed, never read
                 # (reading a pipe could wait for ever)
@@ -163,9 +207,14 @@ def discover(
         if kind not in KINDS:
             raise InputError(f"unknown input kind {kind!r}")
         for p in paths:
+            if p.is_dir():  # a dataset given by its folder
+                parts, _skipped = dataset_parts(p, kind, str(p))
+                if not parts:
+                    raise InputError("a folder without Parquet part files", file=str(p))
+                sources += parts
+                continue
             if not p.is_file():
-                what = "a folder, not a file" if p.is_dir() else "no such file"
-                raise InputError(what, file=str(p))
+                raise InputError("no such file", file=str(p))
             if _supported(p.name) and _canonical_header_fits(kind, p):
                 sources.append(Source(kind, p, str(p)))
                 continue

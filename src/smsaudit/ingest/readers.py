@@ -57,6 +57,15 @@ def parquet_pages_named(
         raise
 
 
+def hive_options(src: Source) -> str:
+    """``read_parquet`` options: a dataset's part reads the ``key=value`` folder names as
+    text columns (Spark, pinned likewise, reads them so too); a lone file reads no folder
+    name (DuckDB would otherwise take ``/data/env=prod/sends.parquet`` to hold ``env``)."""
+    if src.dataset is None:
+        return ", hive_partitioning = false"
+    return ", hive_partitioning = true, hive_types_autocast = false"
+
+
 class Stager:
     """Stages each input file as one temp table: ``line``, then per canonical column its
     typed value and its raw text (for error reports). Also counts rows read per file and
@@ -227,7 +236,8 @@ class Stager:
     def _parquet(self, src: Source) -> str:
         try:
             desc = self.con.execute(
-                "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet($p))",
+                "SELECT column_name, column_type FROM "
+                f"(DESCRIBE SELECT * FROM read_parquet($p{hive_options(src)}))",
                 {"p": str(src.path)},
             ).fetchall()
         except duckdb.Error as exc:
@@ -262,10 +272,11 @@ class Stager:
         )
         if "file_row_number" in {n.lower() for n in names}:
             # DuckDB refuses file_row_number=true when the file has a column of that name.
-            scan = "read_parquet($p) WITH ORDINALITY AS t"
+            scan = f"read_parquet($p{hive_options(src)}) WITH ORDINALITY AS t"
             line = f"#{len(names) + 1}"
         else:
-            scan, line = "read_parquet($p, file_row_number=true)", "file_row_number + 1"
+            scan = f"read_parquet($p, file_row_number=true{hive_options(src)})"
+            line = "file_row_number + 1"
         inner = f"SELECT {line} AS line{cols} FROM {scan}"
         return self._select(src, inner, mapping, types).replace("$p", literal(str(src.path)))
 
