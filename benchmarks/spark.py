@@ -76,6 +76,16 @@ def main() -> None:
     )
     print(f"  canonical tables Spark read itself: {', '.join(sorted(opened[0].loaded)) or 'none'}")
     print(f"  kept on Spark, not brought back: {', '.join(sorted(opened[0].kept)) or 'none'}")
+    held_rows = {
+        label: audit.con.execute(
+            "SELECT coalesce(sum(estimated_size), 0) FROM duckdb_tables()"
+        ).fetchall()[0][0]
+        for label, audit in (("DuckDB", duck), ("Spark", spark))
+    }
+    print(
+        f"  rows held by the driver's DuckDB after the audit: {held_rows['Spark']:,} "
+        f"(the DuckDB audit's own tables: {held_rows['DuckDB']:,})"
+    )
     print("slowest steps:")
     for key, seconds in sorted(timings.items(), key=lambda kv: -kv[1])[: args.top]:
         print(f"  {seconds:6.2f} s  {key}")

@@ -269,9 +269,12 @@ def lake(folder: Path) -> Path:
 def test_a_dataset_folder_is_read_by_spark_with_its_partition_values(
     spark_session: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bring_all: None
 ) -> None:
+    from smsaudit.engines import spark_datasets
+
     data = lake(tmp_path / "lake")
     duck = smsaudit.audit(data)
     claimed, driver = _claims(monkeypatch)
+    monkeypatch.setattr(spark_datasets.Datasets, "_one_by_one", None)  # one frame, or fail
     spark = smsaudit.audit(data, engine=spark_session)
     assert "sends" in claimed and driver == ["mo_x.parquet"]
     parts = [s.name for s in spark.load_report.sources if s.dataset is not None]
@@ -282,6 +285,42 @@ def test_a_dataset_folder_is_read_by_spark_with_its_partition_values(
         "SELECT DISTINCT aggregator FROM sends WHERE input_file LIKE 'sends_lake.parquet/%'"
     ).fetchall()
     assert aggregators and None not in {a for (a,) in aggregators}  # from the folder names
+
+
+@pytest.mark.parametrize(("segments", "together"), [("VARCHAR", True), ("BIGINT", False)])
+def test_a_datasets_parts_of_other_columns_are_merged_or_staged_one_by_one(
+    spark_session: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    bring_all: None,
+    segments: str,
+    together: bool,
+) -> None:
+    """Parts written at different times may lack columns (merged: NULLs, as the driver
+    reads them) or type one differently (segments as a count, then as text): Spark cannot
+    read those as one frame, so each part is staged alone."""
+    from smsaudit.engines import spark_datasets
+
+    data = lake(tmp_path / "lake")
+    old = data / "sends_lake.parquet" / "aggregator=old"
+    old.mkdir()
+    _parquet(old / "part-0.parquet", "message_id VARCHAR, sent_at VARCHAR, "
+             f"msisdn VARCHAR, sender_id VARCHAR, segments {segments}",
+             [("o1", "2026-05-04T08:00:00Z", "+33612345600", "ACME", 2)])  # fmt: skip
+    alone: list[str] = []
+    one_by_one = spark_datasets.Datasets._one_by_one
+
+    def spy(self: Any, base: str, parts: Any) -> None:
+        alone.append(base)
+        one_by_one(self, base, parts)
+
+    monkeypatch.setattr(spark_datasets.Datasets, "_one_by_one", spy)
+    duck = smsaudit.audit(data)
+    claimed, _driver = _claims(monkeypatch)
+    spark = smsaudit.audit(data, engine=spark_session)
+    assert "sends" in claimed and len(alone) == (0 if together else 1)
+    _assert_same_load(duck.con, spark.con, everything=True)
+    _assert_same_audit(duck, spark)
 
 
 def test_a_period_and_a_time_zone_are_applied_on_spark_as_on_duckdb(
@@ -410,7 +449,7 @@ def test_on_a_cluster_local_parquet_is_read_by_the_driver(
 def test_where_a_cluster_reads_a_path_of_the_driver(path: str, where: str | None) -> None:
     reader = object.__new__(spark_load.SparkReader)
     reader.engine = SimpleNamespace(local=False)  # type: ignore[assignment]
-    assert reader._where(Source("sends", Path(path), "sends.parquet")) == where
+    assert reader.where(Source("sends", Path(path), "sends.parquet")) == where
 
 
 def test_an_unreadable_parquet_file_is_one_line_naming_it(

@@ -7,15 +7,12 @@ Spark's by sqlglot); the canonical table stays on Spark for the audit's relation
 comes back is what the driver needs to account for every row: the rejected rows, the
 out-of-scope counts, each file's row count, and the canonical table for the report.
 
-What is decided on the driver, in DuckDB, exactly as for a file it reads (SCALEOUT §5):
-
-- each distinct phone number spelling (the phone map, ``phone_lookup``);
-- each distinct text spelling of a value parsed by type (timestamps in their many forms,
-  dates, amounts, counts, upper- and lower-cased codes): a map from the spelling to its
-  value, whether it lies, whether it was naive, whether it fell in a DST gap. These are few
-  (at most one timestamp spelling per second of the period) and DuckDB's parser decides
-  them, so Spark's results cannot drift from DuckDB's;
-- the audited period.
+Decided on the driver, in DuckDB, exactly as for a file it reads (SCALEOUT §5): each
+distinct phone number spelling (``phone_lookup``); each distinct text spelling of a value
+parsed by type (timestamps in their many forms, dates, amounts, counts, cased codes), as a
+map from the spelling to its value, lie, naive and DST-gap verdicts, so that Spark's results
+cannot drift from DuckDB's parser; the audited period. A dataset's parts are read as one
+frame (``spark_datasets``).
 
 A kind stays on the driver when one of its files is not Parquet, or holds a column of a
 type Spark and DuckDB would read differently (``SUPPORTED``); so do inbound messages (their
@@ -29,12 +26,13 @@ import contextlib
 import re
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
 from smsaudit import schema
 from smsaudit.engines import spark_sql
+from smsaudit.engines.spark_datasets import Datasets
 from smsaudit.engines.spark_verdicts import superseded, without_duplicates
 from smsaudit.errors import InputError, first_line
 from smsaudit.ingest import verdicts
@@ -93,10 +91,11 @@ class SparkReader:
         self.engine = engine
         self.session = engine.session
         self.con: duckdb.DuckDBPyConnection = engine.con
-        # per file (its path): the frame Spark reads, canonical -> file column, canonical ->
-        # Spark type; None when Spark does not read it. Once per file, however often claimed.
+        # per file (its path), once however often claimed: its frame, column mapping and
+        # Spark types (_File), or None when Spark does not read it
         self._files: dict[str, _File | None] = {}
         self._staged: list[Source] = []
+        self._datasets = Datasets(self)
 
     # ------------------------------------------------------------------ what Spark reads
     def claim(self, sources: Sequence[Source]) -> set[str]:
@@ -114,7 +113,7 @@ class SparkReader:
             claimed.discard("receipts")
         return claimed
 
-    def _where(self, src: Source) -> str | None:
+    def where(self, src: Source) -> str | None:
         """Where Spark reads the file: its URI; a path on this machine only when Spark runs
         here, or under a mount every Databricks node sees (a cluster's executors do not see
         this disk: the driver reads the file instead)."""
@@ -131,13 +130,13 @@ class SparkReader:
         return self._files[str(src.path)] is not None
 
     def _inspect(self, src: Source) -> _File | None:
-        where = self._where(src)
+        where = self.where(src)
         if where is None or src.fmt is not None or not src.path.name.lower().endswith(".parquet"):
             return None
         try:
             read = self.session.read
             if src.dataset is not None:  # a part: the partition values in its folders' names
-                root = self._where(Source(src.kind, src.dataset, src.name))
+                root = self.where(Source(src.kind, src.dataset, src.name))
                 read = read.option("basePath", root) if root is not None else read
             frame = read.parquet(where)
             types = {f.name: f.dataType.typeName() for f in frame.schema.fields}
@@ -153,30 +152,18 @@ class SparkReader:
         return frame, mapping, {f.name: types[mapping[f.name]] for f in fields}
 
     # ------------------------------------------------------------------------- staging
-    def stage(self, src: Source, ordinal: int) -> str:
-        """Stage one claimed file on Spark as the driver's reader would (``readers.Stager``):
-        view ``stg_<ordinal>``. Counts its rows into ``files_read``."""
-        base = f"stg_{ordinal}"
+    def stage(self, src: Source, ordinal: int) -> str | None:
+        """Stage one claimed file on Spark as ``readers.Stager`` would: view ``stg_<ordinal>``,
+        its rows counted into ``files_read``. A dataset's parts are staged together, as one
+        view named after the first (``spark_datasets``); the others return None."""
         self._staged.append(src)
-        claimed = self._files.get(str(src.path))
-        assert claimed is not None, f"{src.name} staged on Spark without being claimed"
-        frame, mapping, types = claimed
+        if src.dataset is not None:
+            return self._datasets.add(src, ordinal)
+        frame, mapping, types = self.inspected(src)
+        base = f"stg_{ordinal}"
         try:
-            row = frame.metadataColumn("_metadata").getField("row_index")
-            cols = [(row + 1).alias("line")]
-            cols += [frame[_q(mapping[f.name])].alias(f.name) for f in _mapped(src.kind, mapping)]
-            self.engine.register(f"{base}_file", frame.select(*cols))
-            parts, joins, naive = [f"{literal(src.name)} AS input_file", "r.line"], [], []
-            for f in SPECS[src.kind]:
-                select, join, n = self._field(base, f, types.get(f.name))
-                parts += select
-                joins += join
-                naive += n
-            parts.append(f"{' + '.join(naive) if naive else '0'} AS naive__n")
-            parts.append(f"{ordinal} AS file_ord")
-            sql = f"SELECT {', '.join(parts)} FROM {base}_file AS r {' '.join(joins)}"
-            staged = self.session.sql(sql)
-            self.engine.register(base, staged)
+            staged = self.file_rows(frame, src.kind, mapping)
+            self.stage_frame(base, src.kind, staged, types, literal(src.name), ordinal)
             rows = self.session.table(f"{base}_file").count()
         except InputError:
             raise
@@ -189,6 +176,44 @@ class SparkReader:
             {"f": src.name, "k": src.label, "o": ordinal, "n": rows},
         )
         return base
+
+    def inspected(self, src: Source) -> _File:
+        """The frame, column mapping and types of a claimed file."""
+        claimed = self._files.get(str(src.path))
+        assert claimed is not None, f"{src.name}: staged on Spark, not claimed"
+        return claimed
+
+    @staticmethod
+    def file_rows(frame: DataFrame, kind: str, mapping: dict[str, str], *extra: Any) -> DataFrame:
+        """A file's rows: ``extra`` columns, ``line`` (from 1), the canonical columns it has."""
+        line = (frame.metadataColumn("_metadata").getField("row_index") + 1).alias("line")
+        cols = [frame[_q(mapping[f.name])].alias(f.name) for f in _mapped(kind, mapping)]
+        return frame.select(*extra, line, *cols)
+
+    def stage_frame(
+        self,
+        base: str,
+        kind: str,
+        rows: DataFrame,
+        types: dict[str, str],
+        input_file: str,
+        file_ord: int | str,
+        join: str = "",
+    ) -> None:
+        """View ``base``: the staged rows of ``rows`` (``line`` and the canonical columns the
+        file has, as view ``<base>_file``, aliased ``r``), named by the SQL ``input_file``
+        and ordered by ``file_ord`` (literals, or columns of ``join``)."""
+        self.engine.register(f"{base}_file", rows)
+        parts, joins, naive = [f"{input_file} AS input_file", "r.line"], [join], []
+        for f in SPECS[kind]:
+            select, join_map, n = self._field(base, f, types.get(f.name))
+            parts += select
+            joins += join_map
+            naive += n
+        parts.append(f"{' + '.join(naive) if naive else '0'} AS naive__n")
+        parts.append(f"{file_ord} AS file_ord")
+        sql = f"SELECT {', '.join(parts)} FROM {base}_file AS r {' '.join(joins)}"
+        self.engine.register(base, self.session.sql(sql))
 
     def _field(
         self, base: str, f: Field, kind: str | None
@@ -277,6 +302,7 @@ class SparkReader:
 
     def phone_keys(self, kinds: Sequence[tuple[str, Sequence[str]]]) -> str | None:
         """DuckDB table ``stg_phone_keys``: the phone map's keys of the staged rows on Spark."""
+        self._datasets.stage_all()
         selects = [
             f"SELECT {verdicts.PHONE_KEY.format('msisdn')} AS raw FROM {view} "
             "WHERE msisdn IS NOT NULL"
@@ -315,6 +341,7 @@ class SparkReader:
         canonical table stays there, rejected rows and out-of-scope counts come to the
         driver's tables. Returns how many timestamps were read without an offset."""
         with self._naming_files():
+            self._datasets.stage_all()
             return self._sort(kind, views, allowed, tz)
 
     def _sort(self, kind: str, views: Sequence[str], allowed: Sequence[str], tz: str) -> int:

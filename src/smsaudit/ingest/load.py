@@ -73,7 +73,7 @@ class Remote(Protocol):
     the files of the kinds it claims, and sorts their rows, where they are."""
 
     def claim(self, sources: Sequence[Source]) -> set[str]: ...
-    def stage(self, src: Source, ordinal: int) -> str: ...
+    def stage(self, src: Source, ordinal: int) -> str | None: ...
     def phone_keys(self, kinds: Sequence[tuple[str, Sequence[str]]]) -> str | None: ...
     def ship(self, *tables: str) -> None: ...
     def finish_kind(
@@ -121,7 +121,9 @@ def load(
         for src in sources:
             if remote is not None and src.kind in claimed:
                 stager.n += 1
-                far.setdefault(src.kind, []).append(remote.stage(src, stager.n))
+                view = remote.stage(src, stager.n)  # None: staged with an earlier part
+                if view is not None:
+                    far.setdefault(src.kind, []).append(view)
                 continue
             for kind, table, role in stager.stage(src):
                 staged.setdefault(kind, []).append((table, stager.n))
