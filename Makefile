@@ -7,7 +7,7 @@ DATA   ?= data_samples
 OUT    ?= smsaudit-report
 
 .PHONY: demo test lint typecheck unit notebooks notebooks-build lab nightly samples bench browser \
-        dist wheel-smoke clean
+        dist wheel-smoke fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,10 @@ wheel-smoke: dist
 	$(BIN)/python tests/wheel_smoke.py dist/smsaudit-*.whl
 
 test: lint typecheck unit notebooks wheel-smoke
+
+# The property tests with fresh random examples (make test draws the same ones every run).
+fuzz: $(STAMP)
+	SMSAUDIT_HYPOTHESIS=fuzz $(BIN)/pytest -q $$(grep -l '@given' tests/test_*.py)
 
 # Rebuild the committed notebooks (with outputs) from notebooks/src/*.py.
 notebooks-build: $(STAMP)

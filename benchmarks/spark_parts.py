@@ -25,8 +25,8 @@ from smsaudit.engines import spark as spark_engine
 
 def split(data: Path, out: Path, parts: int) -> int:
     """``out``: ``data`` with each ``sends*.parquet`` file rewritten as a dataset folder of
-    the same name holding its rows in about ``parts / files`` part files. Returns the parts
-    written."""
+    the same name holding its rows in ``parts / files`` part files (hive partitions of a hash
+    of the message id). Returns the parts written."""
     out.mkdir()
     sends = sorted(data.glob("sends*.parquet"))
     con = duckdb.connect()
@@ -34,12 +34,11 @@ def split(data: Path, out: Path, parts: int) -> int:
         if path not in sends:
             (out / path.name).symlink_to(path)
     per_file = max(1, parts // len(sends))
-    for path in sends:
-        rows = con.execute("SELECT count(*) FROM read_parquet($p)", {"p": str(path)}).fetchall()
-        size = max(1, -(-rows[0][0] // per_file))
+    for path in sends:  # hive partitions bucket=0..n-1: one part each
         con.execute(
-            f"COPY (SELECT * FROM read_parquet('{path}')) TO '{out / path.name}' "
-            f"(FORMAT parquet, ROW_GROUP_SIZE {size}, ROW_GROUPS_PER_FILE 1)"
+            f"COPY (SELECT *, hash(message_id) % {per_file} AS bucket "
+            f"FROM read_parquet('{path}')) TO '{out / path.name}' "
+            "(FORMAT parquet, PARTITION_BY (bucket))"
         )
     return len(list(out.rglob("*.parquet"))) - sum(1 for p in out.iterdir() if p.is_symlink())
 
