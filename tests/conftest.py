@@ -13,14 +13,14 @@ import duckdb
 import pytest
 from hypothesis import settings
 
+import smsaudit
+from smsaudit import db, schema
+
 # `make test` (and so CI) draws the same examples on every run: a red build can be replayed,
 # and a new counter-example never blocks unrelated work. `make fuzz` draws fresh ones.
 settings.register_profile("ci", derandomize=True)
 settings.register_profile("fuzz", derandomize=False)
 settings.load_profile(os.environ.get("SMSAUDIT_HYPOTHESIS", "ci"))
-
-import smsaudit
-from smsaudit import db, schema
 
 TESTS = Path(__file__).parent
 SAMPLES = TESTS.parent / "data_samples"

@@ -474,6 +474,25 @@ def test_corrupt_parquet_pages_read_by_spark_are_one_line_naming_the_file(
     assert claimed == {"sends"}
 
 
+@pytest.mark.parametrize("engine", ["duckdb", "spark"])
+def test_a_corrupt_part_of_a_dataset_is_named_by_its_path_in_the_dataset(
+    spark_session: Any, tmp_path: Path, engine: str
+) -> None:
+    """Parts of one dataset share their file names (``data_0.parquet``); the message names the
+    part that is corrupt, not the first of that name."""
+    parts = tmp_path / "sends_parts"
+    for key in ("k=a", "k=b"):
+        (parts / key).mkdir(parents=True)
+    _parquet(parts / "k=a" / "data_0.parquet", "message_id VARCHAR, sent_at VARCHAR, "
+             "msisdn VARCHAR, sender_id VARCHAR, body VARCHAR",
+             [("m1", "2026-05-04T10:00:00Z", "0612345678", "ACME", "x")])  # fmt: skip
+    corrupt_parquet(parts / "k=b" / "data_0.parquet")
+    with pytest.raises(smsaudit.InputError) as error:
+        smsaudit.audit(tmp_path, engine=spark_session if engine == "spark" else "duckdb")
+    assert error.value.file == "sends_parts/k=b/data_0.parquet"
+    assert "not a readable Parquet file" in str(error.value)
+
+
 # DuckDB's trim() strips the Unicode space separators (Zs) and nothing else; the Spark
 # expression that stands for it must agree on any text.
 SPACES = st.sampled_from([" ", NBSP, NNBSP, "\u2003", "\u3000", "\t", "\n", "\x0b", "\u200b"])

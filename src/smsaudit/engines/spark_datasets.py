@@ -50,6 +50,8 @@ class Datasets:
             except InputError:
                 raise
             except Exception as error:
+                if "FAILED_READ_FILE" in str(error):  # the part is named by SparkReader
+                    raise
                 raise InputError(
                     f"Spark could not read it: {first_line(error)}", file=_folder(parts)
                 ) from None

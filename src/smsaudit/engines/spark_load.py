@@ -23,8 +23,7 @@ the driver (a receipt's scope is its send).
 from __future__ import annotations
 
 import contextlib
-import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +32,7 @@ import duckdb
 from smsaudit import schema
 from smsaudit.engines import spark_sql
 from smsaudit.engines.spark_datasets import Datasets
+from smsaudit.engines.spark_errors import naming_files
 from smsaudit.engines.spark_verdicts import superseded, without_duplicates
 from smsaudit.errors import InputError, first_line
 from smsaudit.ingest import verdicts
@@ -283,26 +283,13 @@ class SparkReader:
         self.engine.ship(name)
 
     # ---------------------------------------------------------------- what the driver needs
-    @contextlib.contextmanager
-    def _naming_files(self) -> Iterator[None]:
-        """Spark reads a file's pages only when rows are needed, so a corrupt page fails a
-        later step: name the file it could not read, as the driver's reader would."""
-        try:
-            yield
-        except Exception as error:
-            text = str(error)
-            if "FAILED_READ_FILE" in text:  # Spark's error class, with the file's URI
-                for src in self._staged:
-                    if re.search("/" + re.escape(src.path.name) + r"\b", text):
-                        raise InputError(
-                            "not a readable Parquet file (Spark: FAILED_READ_FILE)",
-                            file=src.name,
-                        ) from None
-            raise
+    def _naming_files(self) -> contextlib.AbstractContextManager[None]:
+        return naming_files(self._staged)
 
     def phone_keys(self, kinds: Sequence[tuple[str, Sequence[str]]]) -> str | None:
         """DuckDB table ``stg_phone_keys``: the phone map's keys of the staged rows on Spark."""
-        self._datasets.stage_all()
+        with self._naming_files():
+            self._datasets.stage_all()
         selects = [
             f"SELECT {verdicts.PHONE_KEY.format('msisdn')} AS raw FROM {view} "
             "WHERE msisdn IS NOT NULL"
