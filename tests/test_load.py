@@ -9,6 +9,7 @@ import json
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -175,6 +176,41 @@ def test_a_dataset_folder_is_read_part_by_part_with_its_partition_values(
     assert_balanced(lake)
     assert rows(lake, "SELECT input_file, rows_read FROM row_accounting") == [
         (parts[0], 2), (parts[1], 2)]  # fmt: skip
+
+
+def test_a_datasets_parts_are_one_scan_when_their_columns_agree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One view per dataset (not a UNION of one per part); a part of other columns makes
+    the dataset staged part by part, with the same rows, rejections and accounting."""
+    from smsaudit.ingest import readers
+
+    scans: list[int] = []
+    dataset = readers.Stager._dataset
+
+    def spy(self: Any, parts: Any) -> str:
+        scans.append(len(parts))
+        return dataset(self, parts)
+
+    monkeypatch.setattr(readers.Stager, "_dataset", spy)
+    write_lake(tmp_path / "sends_2026.parquet")
+    together = db.connect()
+    load.load(together, load.discover(tmp_path)[0])
+    assert scans == [2]
+    other = tmp_path / "sends_2026.parquet" / "aggregator=zz"
+    other.mkdir()
+    con = duckdb.connect()
+    con.execute("SET TimeZone = 'UTC'")
+    con.execute("COPY (SELECT 'z1' AS message_id, TIMESTAMPTZ '2026-05-04 10:00:00+00' AS "
+                "sent_at, '+33612345601' AS msisdn, 'ACME' AS sender_id) "
+                f"TO '{other / 'data_0.parquet'}' (FORMAT parquet)")  # fmt: skip
+    apart = db.connect()
+    load.load(apart, load.discover(tmp_path)[0])
+    assert scans == [2]  # not one scan: each part alone
+    query = "SELECT * FROM {} WHERE input_file NOT LIKE '%zz%' ORDER BY ALL"
+    for table in ("sends", "rejected_rows", "row_accounting"):
+        assert rows(together, query.format(table)) == rows(apart, query.format(table)), table
+    assert rows(apart, "SELECT message_id FROM sends WHERE input_file LIKE '%zz%'") == [("z1",)]
 
 
 def test_a_dataset_folder_can_be_given_by_flag(tmp_path: Path) -> None:

@@ -115,7 +115,7 @@ def load(
     far: dict[str, list[str]] = {}  # kind -> views staged by ``remote``
     with scratch.folder("load") as tmp:
         stager = Stager(con, Path(tmp))
-        staged: dict[str, list[tuple[str, int]]] = {}
+        staged: dict[str, list[tuple[str, int | None]]] = {}
         # Kinds that a vendor record gives besides the kind it is counted as (role "also").
         also: dict[str, list[str]] = {}
         for src in sources:
@@ -129,6 +129,8 @@ def load(
                 staged.setdefault(kind, []).append((table, stager.n))
                 if role == "also":
                     also.setdefault(kind, []).append(src.name)
+        for kind, table, ordinal in stager.flush():  # datasets: their parts as one view
+            staged.setdefault(kind, []).append((table, ordinal))
     report.kinds_present = set(staged) | set(far)
     with parquet_pages_named(con, sources):
         keys = remote.phone_keys(list(far.items())) if remote is not None and far else None
@@ -223,7 +225,7 @@ def _install_macros(con: duckdb.DuckDBPyConnection, assume_tz: str) -> None:
 
 def _normalise_numbers(
     con: duckdb.DuckDBPyConnection,
-    staged: Mapping[str, list[tuple[str, int]]],
+    staged: Mapping[str, list[tuple[str, int | None]]],
     keys: str | None = None,
 ) -> None:
     """One phone map for every distinct spelling in every input (each number decided once,
@@ -258,7 +260,7 @@ def _normalise_numbers(
 def _finish_kind(
     con: duckdb.DuckDBPyConnection,
     kind: str,
-    tables: Sequence[tuple[str, int]],
+    tables: Sequence[tuple[str, int | None]],
     allowed: Sequence[str],
     tz: str,
     also_files: Sequence[str] = (),

@@ -75,6 +75,7 @@ class Stager:
         self.con = con
         self.workdir = workdir
         self.n = 0
+        self._parts: list[tuple[Source, int]] = []  # dataset parts, for flush()
         con.execute(
             "CREATE OR REPLACE TEMP TABLE files_read "
             "(input_file VARCHAR, kind VARCHAR, ord INTEGER, rows_read BIGINT)"
@@ -85,9 +86,69 @@ class Stager:
         )
 
     def stage(self, src: Source) -> list[tuple[str, str, str]]:
-        """Stage one file: (kind, staged table, role) for each kind it feeds."""
+        """Stage one file: (kind, staged table, role) for each kind it feeds. A dataset's
+        Parquet part is kept for :meth:`flush`, which stages the dataset whole."""
         self.n += 1
-        base = f"stg_{self.n}"
+        if src.dataset is not None and src.fmt is None and src.path.name.endswith(".parquet"):
+            self._parts.append((src, self.n))
+            return []
+        return self._stage(src, self.n)
+
+    def flush(self) -> list[tuple[str, str, int | None]]:
+        """Stage the dataset parts :meth:`stage` kept: (kind, view, ordinal). The parts of a
+        dataset whose columns are the same are one scan, one view (``stg_<first>``, ordinal
+        None: ``file_ord`` per row): one view per part made DuckDB plan a UNION of hundreds
+        (34 ms a part, ``benchmarks/spark_parts.py``). Other parts are staged alone."""
+        groups: dict[str, list[tuple[Source, int]]] = {}
+        for src, n in self._parts:
+            groups.setdefault(str(src.dataset), []).append((src, n))
+        self._parts = []
+        out: list[tuple[str, str, int | None]] = []
+        for parts in groups.values():
+            columns = [self._columns(src) for src, _ in parts]
+            clash = {n.lower() for n, _ in columns[0]} & {"filename", "file_row_number"}
+            if len(parts) > 1 and not clash and all(c == columns[0] for c in columns):
+                out.append((parts[0][0].kind, self._dataset(parts), None))
+                continue
+            for src, n in parts:
+                out += [(kind, table, n) for kind, table, _ in self._stage(src, n)]
+        return out
+
+    def _dataset(self, parts: Sequence[tuple[Source, int]]) -> str:
+        """View ``stg_<first>``: the parts read by one ``read_parquet``, each row named
+        after its part (``filename``) and ordered by the part's ordinal."""
+        first, n = parts[0]
+        base = f"stg_{n}"
+        paths = [str(src.path) for src, _ in parts]
+        files = "[" + ", ".join(map(literal, paths)) + "]"
+        values = ", ".join(f"({literal(str(s.path))}, {literal(s.name)}, {o})" for s, o in parts)
+        try:
+            sql = self._parquet(first, files)
+            self.con.execute(
+                f"CREATE TEMP TABLE {base}_parts AS SELECT * FROM (VALUES {values}) "
+                "AS t(path, input_file, file_ord)"
+            )
+            self.con.execute(
+                f"CREATE TEMP VIEW {base} AS SELECT m.input_file, s.* EXCLUDE (smsaudit_part), "
+                f"m.file_ord FROM ({sql}) AS s JOIN {base}_parts AS m ON m.path = s.smsaudit_part"
+            )
+            self.con.execute(
+                f"""INSERT INTO files_read
+                    SELECT m.input_file, $k, m.file_ord, coalesce(c.n, 0)
+                    FROM {base}_parts AS m LEFT JOIN (
+                      SELECT filename, count(*) AS n
+                      FROM read_parquet({files}, filename = true{hive_options(first)})
+                      GROUP BY ALL
+                    ) AS c ON c.filename = m.path
+                    ORDER BY m.file_ord""",
+                {"k": first.label},
+            )
+        except duckdb.Error as exc:
+            raise InputError(first_line(exc), file=first.name) from None
+        return base
+
+    def _stage(self, src: Source, n: int) -> list[tuple[str, str, str]]:
+        base = f"stg_{n}"
         low = src.path.name.lower()
         staged: list[tuple[str, str, str]]
         try:
@@ -108,7 +169,7 @@ class Stager:
             f"""INSERT INTO files_read SELECT $f, $k, $o,
                 (SELECT count(*) FROM {counted})
                 + (SELECT count(*) FROM malformed_rows WHERE input_file = $f)""",
-            {"f": src.name, "k": src.label, "o": self.n},
+            {"f": src.name, "k": src.label, "o": n},
         )
         return staged
 
@@ -175,9 +236,11 @@ class Stager:
         inner: str,
         columns: Mapping[str, str],
         types: Mapping[str, str],
+        *keep: str,
     ) -> str:
-        """Typed and raw canonical columns from ``inner`` (columns: canonical -> source column)."""
-        parts = ["line"]
+        """Typed and raw canonical columns from ``inner`` (columns: canonical -> source column),
+        after ``line`` and the columns of ``inner`` to ``keep``."""
+        parts = ["line", *keep]
         naive = []
         # Text parsed by several expressions is trimmed once, in an inner projection:
         # DuckDB would evaluate the same trim() again in every branch that names it.
@@ -233,7 +296,8 @@ class Stager:
             )
         return mapping
 
-    def _parquet(self, src: Source) -> str:
+    def _columns(self, src: Source) -> list[tuple[str, str]]:
+        """A Parquet file's columns and types as read (INT96 ones as instants)."""
         try:
             desc = self.con.execute(
                 "SELECT column_name, column_type FROM "
@@ -244,7 +308,6 @@ class Stager:
             # DuckDB's message repeats the full path; the file's name says enough.
             why = first_line(exc).replace(str(src.path), src.name)
             raise InputError(f"not a readable Parquet file ({why})", file=src.name) from None
-        names = [str(n) for n, _ in desc]
         # INT96 timestamps (Spark's, Hive's and Databricks' legacy default) hold UTC instants;
         # DuckDB reads them as zone-less TIMESTAMPs, which would be taken as local times.
         int96 = {
@@ -253,7 +316,15 @@ class Stager:
                 "SELECT name FROM parquet_schema($p) WHERE type = 'INT96'", {"p": str(src.path)}
             ).fetchall()
         }
-        desc = [(n, "TIMESTAMP WITH TIME ZONE" if str(n) in int96 else t) for n, t in desc]
+        return [(str(n), "INT96" if str(n) in int96 else str(t)) for n, t in desc]
+
+    def _parquet(self, src: Source, files: str | None = None) -> str:
+        """A canonical Parquet file (or ``files``, a list of a dataset's parts of the same
+        columns, each row with its part's path as ``smsaudit_part``)."""
+        desc = self._columns(src)
+        names = [n for n, _ in desc]
+        int96 = {n for n, t in desc if t == "INT96"}
+        desc = [(n, "TIMESTAMP WITH TIME ZONE" if n in int96 else t) for n, t in desc]
         # The file's own columns are read under our names c0, c1, ... so that a column called
         # ``line``, ``input_file`` or ``rec`` cannot shadow ours.
         ours = {n: f"c{i}" for i, n in enumerate(names)}
@@ -270,6 +341,12 @@ class Stager:
             for n in names
             if ours[n] in mapping.values()
         )
+        if files is not None:  # each row's part, from the path DuckDB read it at
+            scan = f"read_parquet($p, file_row_number=true, filename=true{hive_options(src)})"
+            inner = (
+                f"SELECT file_row_number + 1 AS line{cols}, filename AS smsaudit_part FROM {scan}"
+            )
+            return self._select(src, inner, mapping, types, "smsaudit_part").replace("$p", files)
         if "file_row_number" in {n.lower() for n in names}:
             # DuckDB refuses file_row_number=true when the file has a column of that name.
             scan = f"read_parquet($p{hive_options(src)}) WITH ORDINALITY AS t"

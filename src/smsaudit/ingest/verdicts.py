@@ -178,7 +178,7 @@ def dictionary_types(
     return types
 
 
-def staged_union(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, int]]) -> str:
+def staged_union(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, int | None]]) -> str:
     """SQL (a FROM item): the staged files of one kind as one relation, with ``file_ord``.
 
     The files of a kind are checked in one statement, so that the joins of the check (the
@@ -188,9 +188,11 @@ def staged_union(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, int
     CSV's text) is read as text in all of them, as the checks and reports read it anyway.
     """
     described = [
-        con.execute(f"SELECT column_name, column_type FROM (DESCRIBE {t})").fetchall()
+        con.execute(
+            f"SELECT column_name, column_type FROM (DESCRIBE {t}) WHERE column_name <> 'file_ord'"
+        ).fetchall()
         for t, _ in tables
-    ]
+    ]  # a dataset's view (ordinal None) has its own file_ord, per row
     names = [str(n) for n, _ in described[0]]
     mixed = {
         n
@@ -200,7 +202,10 @@ def staged_union(con: duckdb.DuckDBPyConnection, tables: Sequence[tuple[str, int
     cols = ", ".join(f"CAST({n} AS VARCHAR) AS {n}" if n in mixed else n for n in names)
     return (
         "("
-        + " UNION ALL ".join(f"SELECT {cols}, {o} AS file_ord FROM {t}" for t, o in tables)
+        + " UNION ALL ".join(
+            f"SELECT {cols}, {'file_ord' if o is None else o} AS file_ord FROM {t}"
+            for t, o in tables
+        )
         + ")"
     )
 
