@@ -316,10 +316,7 @@ class SparkReader:
             f"CAST(message_id AS VARCHAR) AS message_id FROM {staged} WHERE message_id IS NOT NULL"
         )
         self.engine.ship("stg_receipt_ids")
-        unsent = self.session.sql(
-            "SELECT message_id FROM stg_receipt_ids AS r "
-            "WHERE NOT EXISTS (SELECT 1 FROM sends AS s WHERE s.message_id = r.message_id)"
-        )
+        unsent = self.session.sql(verdicts.unsent_select("stg_receipt_ids"))
         with self._naming_files():
             self.engine.fetch(unsent, "receipts_unsent")
 
@@ -337,11 +334,8 @@ class SparkReader:
             staged = staged.unionByName(self.session.table(view))
         self.engine.register(f"stg_{kind}", staged)
         if kind == "receipts":
-            unsent = (
-                "SELECT DISTINCT message_id FROM stg_receipts AS r WHERE message_id IS NOT NULL "
-                "AND NOT EXISTS (SELECT 1 FROM sends AS s WHERE s.message_id = r.message_id)"
-            )
-            self.engine.register("receipts_unsent", self.session.sql(unsent), keep=True)
+            unsent = self.session.sql(verdicts.unsent_select("stg_receipts"))
+            self.engine.register("receipts_unsent", unsent, keep=True)
         select = verdicts.verdict_select(kind, f"stg_{kind}", allowed, {}, portable=True)
         work = self.session.sql(spark_sql.transpile(select, {"tz": tz}))
         if kind == "sends":
