@@ -16,7 +16,6 @@ from urllib.parse import unquote, urlparse
 
 from smsaudit.errors import InputError, first_line
 from smsaudit.ingest.discover import Source
-from smsaudit.ingest.expressions import literal
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame
@@ -71,7 +70,7 @@ class Datasets:
             for name, kind in typed.items():
                 if types.setdefault(name, kind) != kind:
                     return False
-        root = reader.where(Source(first.kind, first.dataset or first.path, first.name))
+        root = reader.dataset_where(first)
         wheres = [str(reader.where(src)) for src, _ in parts]  # claimed: Spark reads them
         try:
             read = reader.session.read.option("mergeSchema", "true")
@@ -100,7 +99,7 @@ class Datasets:
         reader.stage_frame(base, first.kind, rows, types, "pt.input_file", "pt.file_ord", join)
         by_name = {name: counts[path] for path, name, _ in table}
         for src, ordinal in parts:
-            self._read(src, ordinal, by_name.get(src.name, 0))
+            reader.files_read(src, ordinal, by_name.get(src.name, 0))
         return True
 
     def _one_by_one(self, base: str, parts: list[Part]) -> None:
@@ -108,22 +107,12 @@ class Datasets:
         reader = self.reader
         views = []
         for src, ordinal in parts:
-            frame, mapping, types = reader.inspected(src)
-            view = f"{base}_{ordinal}"
-            rows = reader.file_rows(frame, src.kind, mapping)
-            reader.stage_frame(view, src.kind, rows, types, literal(src.name), ordinal)
-            views.append(reader.session.table(view))
-            self._read(src, ordinal, reader.session.table(f"{view}_file").count())
+            reader.stage_file(src, ordinal, f"{base}_{ordinal}")
+            views.append(reader.session.table(f"{base}_{ordinal}"))
         union: DataFrame = views[0]
         for more in views[1:]:
             union = union.unionByName(more)
         reader.engine.register(base, union)
-
-    def _read(self, src: Source, ordinal: int, rows: int) -> None:
-        self.reader.con.execute(
-            "INSERT INTO files_read VALUES ($f, $k, $o, $n)",
-            {"f": src.name, "k": src.label, "o": ordinal, "n": rows},
-        )
 
 
 def _path(where: str, *, encoded: bool = False) -> str:

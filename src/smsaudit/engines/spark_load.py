@@ -124,6 +124,10 @@ class SparkReader:
             return text
         return "dbfs:" + text.removeprefix("/dbfs") if text.startswith("/dbfs/") else None
 
+    def dataset_where(self, src: Source) -> str | None:
+        """Where Spark reads the dataset a part belongs to (None for a lone file)."""
+        return None if src.dataset is None else self.where(Source(src.kind, src.dataset, ""))
+
     def _readable(self, src: Source) -> bool:
         if str(src.path) not in self._files:
             self._files[str(src.path)] = self._inspect(src)
@@ -135,9 +139,9 @@ class SparkReader:
             return None
         try:
             read = self.session.read
-            if src.dataset is not None:  # a part: the partition values in its folders' names
-                root = self.where(Source(src.kind, src.dataset, src.name))
-                read = read.option("basePath", root) if root is not None else read
+            root = self.dataset_where(src)
+            if root is not None:  # a part: the partition values in its folders' names
+                read = read.option("basePath", root)
             frame = read.parquet(where)
             types = {f.name: f.dataType.typeName() for f in frame.schema.fields}
         except Exception:  # unreadable here: the driver's reader says why, with the file
@@ -159,8 +163,12 @@ class SparkReader:
         self._staged.append(src)
         if src.dataset is not None:
             return self._datasets.add(src, ordinal)
+        self.stage_file(src, ordinal, f"stg_{ordinal}")
+        return f"stg_{ordinal}"
+
+    def stage_file(self, src: Source, ordinal: int, base: str) -> None:
+        """View ``base``: one claimed file staged alone, its rows counted."""
         frame, mapping, types = self.inspected(src)
-        base = f"stg_{ordinal}"
         try:
             staged = self.file_rows(frame, src.kind, mapping)
             self.stage_frame(base, src.kind, staged, types, literal(src.name), ordinal)
@@ -171,11 +179,14 @@ class SparkReader:
             raise InputError(
                 f"Spark could not read it: {first_line(error)}", file=src.name
             ) from None
+        self.files_read(src, ordinal, rows)
+
+    def files_read(self, src: Source, ordinal: int, rows: int) -> None:
+        """``files_read``'s row for a file Spark read: rows read, for row accounting."""
         self.con.execute(
             "INSERT INTO files_read VALUES ($f, $k, $o, $n)",
             {"f": src.name, "k": src.label, "o": ordinal, "n": rows},
         )
-        return base
 
     def inspected(self, src: Source) -> _File:
         """The frame, column mapping and types of a claimed file."""
