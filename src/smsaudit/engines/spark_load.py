@@ -327,7 +327,7 @@ class SparkReader:
             f"CAST(message_id AS VARCHAR) AS message_id FROM {staged} WHERE message_id IS NOT NULL"
         )
         self.engine.ship("stg_receipt_ids")
-        unsent = self.session.sql(verdicts.unsent_select("stg_receipt_ids"))
+        unsent = self.session.sql(verdicts.UNSENT.format("stg_receipt_ids"))
         with self._naming_files():
             self.engine.fetch(unsent, "receipts_unsent")
 
@@ -345,7 +345,7 @@ class SparkReader:
             staged = staged.unionByName(self.session.table(view))
         self.engine.register(f"stg_{kind}", staged)
         if kind == "receipts":
-            unsent = self.session.sql(verdicts.unsent_select("stg_receipts"))
+            unsent = self.session.sql(verdicts.UNSENT.format("stg_receipts"))
             self.engine.register("receipts_unsent", unsent, keep=True)
         select = verdicts.verdict_select(kind, f"stg_{kind}", allowed, {}, portable=True)
         work = self.session.sql(spark_sql.transpile(select, {"tz": tz}))

@@ -310,16 +310,12 @@ def unsent_receipts(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     the sends instead made DuckDB spill the wide rows of both sides at 20M (14 s); this
     anti-join reads message_id alone and leaves a table of the few receipts for unknown
     messages."""
-    con.execute(f"CREATE OR REPLACE TEMP TABLE receipts_unsent AS {unsent_select(staged)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE receipts_unsent AS {UNSENT.format(staged)}")
 
 
-def unsent_select(staged: str) -> str:
-    """SQL: each message_id of ``staged`` receipts with no row in ``sends``, once (portable:
-    Spark runs it too, where the sends or the receipts are)."""
-    return (
-        f"SELECT DISTINCT message_id FROM {staged} AS r WHERE message_id IS NOT NULL "
-        "AND NOT EXISTS (SELECT 1 FROM sends AS s WHERE s.message_id = r.message_id)"
-    )
+# Each message_id of the staged receipts ({}) with no row in sends, once: Spark runs it too.
+UNSENT = ("SELECT DISTINCT message_id FROM {} AS r WHERE message_id IS NOT NULL AND NOT "
+          "EXISTS (SELECT 1 FROM sends AS s WHERE s.message_id = r.message_id)")  # fmt: skip
 
 
 def scope_receipts(con: duckdb.DuckDBPyConnection, work: str) -> None:
