@@ -406,3 +406,49 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised(tmp_path: Path) 
         # numbers, E.164 numbers and plain text are left as they are
         assert "+33612345678" in text and "'+33612345678" not in text
         assert "'-0.5" not in text and "'-2" not in text
+
+
+_TYPED_CON = db.connect()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    whole=st.integers(min_value=-(2**63), max_value=2**63 - 1),
+    money=st.decimals(min_value=-(10**12) + 1, max_value=10**12 - 1, places=6),
+    day=st.dates(min_value=dt.date(1, 1, 1)),
+    instant=st.datetimes(min_value=dt.datetime(1, 1, 1), timezones=st.just(dt.UTC)),
+    flag=st.booleans(),
+)
+def test_typed_cells_never_read_as_formulas(
+    whole: int, money: Decimal, day: dt.date, instant: dt.datetime, flag: bool
+) -> None:
+    """Numbers, dates, instants and booleans are written without the formula guard (two
+    regular expressions per cell, most of the CSV time at 20M sends): their text is what the
+    guard would have left, for any value, in both CSV dialects."""
+    from smsaudit.export.query import _defused
+
+    con = _TYPED_CON
+    con.execute(
+        "CREATE OR REPLACE TABLE t AS SELECT $w::BIGINT AS w, $m::DECIMAL(18, 6) AS cost, "
+        "$d::DATE AS d, $i::TIMESTAMPTZ AS i, $f::BOOLEAN AS f",
+        {"w": whole, "m": money, "d": day, "i": instant, "f": flag},
+    )
+    for style in ("text", "french"):
+        query = export.output_query(con, "t", style=style)
+        assert "regexp" not in query.sql
+        cells = con.execute(query.sql).fetchall()[0]
+        names = [f"c{n}" for n in range(len(cells))]
+        guarded = con.execute(
+            f"SELECT {', '.join(_defused(n) for n in names)} FROM "
+            f"(SELECT {', '.join(f'${n}::VARCHAR AS {n}' for n in names)})",
+            dict(zip(names, cells, strict=True)),
+        ).fetchall()[0]
+        assert cells == guarded
+
+
+def test_floats_keep_the_formula_guard() -> None:
+    con = db.connect()
+    con.execute("CREATE TABLE t AS SELECT '-inf'::DOUBLE AS share, 'x' AS label")
+    assert con.execute(export.output_query(con, "t", style="text").sql).fetchall() == [
+        ("'-inf", "x")
+    ]
