@@ -6,7 +6,7 @@ import csv
 import gzip
 import io
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -349,6 +349,68 @@ def test_int96_timestamps_are_utc_instants(tmp_path: Path) -> None:
     pq.write_table(table, tmp_path / "sends.parquet", use_deprecated_int96_timestamps=True)
     con = run(tmp_path)
     assert rows(con, "SELECT sent_at FROM sends") == [(datetime(2026, 5, 4, 8, 0, tzinfo=UTC),)]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    instant=st.datetimes(
+        min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31), timezones=st.just(UTC)
+    ),
+    unit=st.sampled_from(["s", "ms", "us", "float_s"]),
+)
+def test_unix_times_in_numeric_columns_are_utc_instants(
+    tmp_path_factory: pytest.TempPathFactory, instant: datetime, unit: str
+) -> None:
+    """A timestamp column typed as a number (Kafka dumps, Brevo's ts_event) is Unix time in
+    seconds, milliseconds or microseconds, told by magnitude; the oracle is Python's own
+    arithmetic on the instant."""
+    folder = tmp_path_factory.mktemp("epoch")
+    micros = (instant - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    value, expected = {
+        "s": (micros // 1_000_000, instant.replace(microsecond=0)),
+        "ms": (micros // 1_000, instant.replace(microsecond=instant.microsecond // 1000 * 1000)),
+        "us": (micros, instant),
+        "float_s": (micros // 1_000_000 + 0.5, instant.replace(microsecond=500_000)),
+    }[unit]
+    kind = "DOUBLE" if isinstance(value, float) else "BIGINT"
+    duckdb.sql(
+        f"COPY (SELECT 'e1' AS message_id, {value}::{kind} AS sent_at, '0612345678' AS msisdn, "
+        f"'ACME' AS sender_id) TO '{folder / 'sends.parquet'}'"
+    )
+    con = run(folder)
+    assert rows(con, "SELECT sent_at FROM sends") == [(expected,)]
+    assert rows(con, "SELECT count(*) FROM rejected_rows") == [(0,)]
+
+
+def test_unix_times_out_of_range_or_in_text_are_rejected_naming_the_value(
+    tmp_path: Path,
+) -> None:
+    """An integer sent_at once failed the whole audit (DuckDB's binder met a regular
+    expression on an INTEGER). Now: 0 and a huge value are implausible dates, NaN is
+    unreadable, all on their own line; digits in text stay unreadable (10 digits may be
+    Vonage's YYMMDDhhmm as well as a Unix time), and no Unix time counts as naive."""
+    duckdb.sql(
+        f"""COPY (SELECT *, '0612345678' AS msisdn, 'ACME' AS sender_id FROM (VALUES
+                   ('a', 1777885200::DOUBLE), ('b', 0), ('c', 9.9e30), ('d', 'nan'::DOUBLE)
+                 ) AS v(message_id, sent_at))
+            TO '{tmp_path / "sends.parquet"}'"""
+    )
+    con = db.connect()
+    report = load.load(con, load.discover(tmp_path)[0])
+    assert report.naive_timestamps == 0
+    assert rows(con, "SELECT message_id FROM sends") == [("a",)]
+    assert rows(con, 'SELECT line, "column", value, reason_code FROM rejected_rows') == [
+        (2, "sent_at", "0.0", "implausible_date"),
+        (3, "sent_at", "9.9e+30", "unreadable_timestamp"),
+        (4, "sent_at", "nan", "unreadable_timestamp"),
+    ]
+    text = tmp_path / "text"
+    text.mkdir()
+    (text / "sends.csv").write_text(
+        "message_id,sent_at,msisdn,sender_id\nt,1777885200,0612345678,A\n"
+    )
+    con = run(text)
+    assert rows(con, "SELECT reason_code FROM rejected_rows") == [("unreadable_timestamp",)]
 
 
 def corrupt_parquet(path: Path) -> None:

@@ -52,6 +52,34 @@ def _ts_expr(t: str) -> str:
       END"""
 
 
+_NUMBER_TYPES = frozenset(
+    {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT"}
+    | {"UINTEGER", "UBIGINT", "UHUGEINT", "DECIMAL", "FLOAT", "DOUBLE"}
+)
+# Unix times of 2000-2100 are 9.5e8-4.1e9 in seconds, 1000x that in milliseconds (Kafka,
+# JavaScript) and 1000x again in microseconds: the magnitude tells the unit.
+_MS_FROM, _US_FROM = 10**11, 10**14
+
+
+def is_number(src_type: str) -> bool:
+    """Whether a source column of DuckDB type ``src_type`` holds numbers."""
+    return src_type.split("(")[0].strip().upper() in _NUMBER_TYPES
+
+
+def _epoch_expr(raw: str) -> str:
+    """TIMESTAMPTZ from a number of Unix time (Brevo's ``ts_event``, Kafka dumps): seconds,
+    milliseconds or microseconds by magnitude, fractions kept to the microsecond. NULL
+    (unreadable) for a value no timestamp holds, NaN or infinity; values outside
+    2000-2099 are rejected as implausible like any other. Text of digits is not read so:
+    ``2605041230`` may be Vonage's YYMMDDhhmm as well as a Unix time."""
+    v = f"try_cast({raw} AS DECIMAL(38, 6))"
+    unit = (
+        f"CASE WHEN abs({v}) < {_MS_FROM} THEN 1000000 "
+        f"WHEN abs({v}) < {_US_FROM} THEN 1000 ELSE 1 END"
+    )
+    return f"try(make_timestamptz(try_cast(round({v} * {unit}) AS BIGINT)))"
+
+
 def _money_expr(raw: str) -> str:
     """DECIMAL from ``0.045``, ``0,045``, ``1 234,50 €``, ``1,234.50``: the last mark is decimal."""
     s = f"regexp_replace({raw}, '[\\s\\x{{a0}}\\x{{202f}}€$£]', '', 'g')"
@@ -73,6 +101,8 @@ def value_expr(f: Field, raw: str, src_type: str, trimmed: str | None = None) ->
             return raw
         if src_type.startswith("TIMESTAMP") or src_type == "DATE":
             return f"smsaudit_local_to_utc(CAST({raw} AS TIMESTAMP))"
+        if is_number(src_type):
+            return _epoch_expr(raw)
         return _ts_expr(t)
     if f.type == "date":
         if not is_text:
@@ -145,6 +175,8 @@ def clip(text: str) -> str:
 def naive_expr(col: str, src_type: str, trimmed: str | None) -> str:
     """SQL: 1 when source column ``col`` holds a timestamp without offset, else 0;
     ``trimmed`` names the column holding a text ``col`` trimmed (NULL when blank)."""
+    if is_number(src_type):  # Unix time: an instant
+        return "0"
     if src_type != "VARCHAR" or trimmed is None:  # TIMESTAMP or DATE: naive by type
         return f"CASE WHEN {col} IS NULL THEN 0 ELSE 1 END"
     return f"CASE WHEN {trimmed} IS NOT NULL AND NOT {has_offset(trimmed)} THEN 1 ELSE 0 END"
