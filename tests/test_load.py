@@ -756,6 +756,41 @@ def test_message_ids_whose_hashes_collide_are_not_repeats(tmp_path: Path) -> Non
     assert_balanced(con)
 
 
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from("abc"), st.booleans(), st.booleans()), min_size=1, max_size=8
+    )
+)
+def test_repeated_sends_against_an_oracle(
+    tmp_path_factory: pytest.TempPathFactory, sends: list[tuple[str, bool, bool]]
+) -> None:
+    """(message_id, naive time, foreign number) rows: a repeat is rejected pointing at the
+    first occurrence even when out of scope itself, and neither counts as out of scope nor
+    as a naive time. The oracle is a loop over the rows in line order."""
+    folder = tmp_path_factory.mktemp("repeats")
+    lines = ["message_id,sent_at,msisdn,sender_id"]
+    for mid, naive, foreign in sends:
+        at = "2026-05-04 10:00:00" if naive else "2026-05-04T10:00:00Z"
+        lines.append(f"{mid},{at},{'+4915112345678' if foreign else '0612345678'},ACME")
+    (folder / "sends.csv").write_text("\n".join(lines) + "\n")
+    first: dict[str, int] = {}
+    rejected, foreign_kept, naive_kept = [], 0, 0
+    for line, (mid, naive, foreign) in enumerate(sends, start=2):
+        if mid in first:
+            rejected.append((line, f"duplicate message_id (first at sends.csv line {first[mid]})"))
+            continue
+        first[mid] = line
+        foreign_kept += foreign
+        naive_kept += naive
+    con = db.connect()
+    report = load.load(con, load.discover(folder)[0])
+    assert rows(con, "SELECT line, reason FROM rejected_rows ORDER BY line") == rejected
+    assert rows(con, "SELECT coalesce(sum(rows), 0) FROM out_of_scope_rows") == [(foreign_kept,)]
+    assert report.naive_timestamps == naive_kept
+    assert_balanced(con)
+
+
 INFOBIP_LEGACY = {
     "bulkId": "b1",
     "messageId": "m1",

@@ -1,7 +1,7 @@
 """The loader's verdicts that rank rows against each other, as Spark window columns: a
-duplicate send (``verdicts.reject_duplicate_sends``) and a superseded receipt
-(``verdicts.scope_receipts``). DuckDB runs them as UPDATEs of its work table; Spark's frames
-are immutable, so each is a ``select`` computing the verdict columns anew."""
+duplicate send (``repeats.duplicate_sends``) and a superseded receipt
+(``repeats.superseded_receipts``). DuckDB decides them into a small table beside its work
+table; Spark's frames are immutable, so each is a ``select`` computing the verdicts anew."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def without_duplicates(work: DataFrame) -> DataFrame:
     """A message_id seen again: the first usable occurrence (file order, line) is kept, the
-    later ones rejected (``verdicts.reject_duplicate_sends``, as window columns)."""
+    later ones rejected (``repeats.duplicate_sends``, as window columns)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 
@@ -43,7 +43,7 @@ def without_duplicates(work: DataFrame) -> DataFrame:
 
 
 def superseded(work: DataFrame) -> DataFrame:
-    """Only the latest report of a message counts (``verdicts.scope_receipts``)."""
+    """Only the latest report of a message counts (``repeats.superseded_receipts``)."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
 

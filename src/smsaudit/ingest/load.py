@@ -32,13 +32,12 @@ from .discover import Source, discover, kind_of
 from .expressions import literal, quote
 from .readers import Stager, parquet_pages_named
 from .reasons import reason_code_sql
+from .repeats import duplicate_sends, no_late_verdicts, superseded_receipts
 from .specs import KINDS, SPECS
 from .verdicts import (
     PHONE_KEY,
     VERDICT_COLUMNS,
     dictionary_types,
-    reject_duplicate_sends,
-    scope_receipts,
     staged_union,
     unsent_receipts,
     verdict_select,
@@ -283,28 +282,52 @@ def _finish_kind(
     select = verdict_select(kind, staged, allowed, types)
     params = {"tz": tz} if "$tz" in select else None
     con.execute(f"CREATE OR REPLACE TABLE {work} AS {select}", params)
+    # Verdicts that depend on other rows, in a small table (repeats.py): never an UPDATE.
     if kind == "sends":
-        reject_duplicate_sends(con, work)
-    if kind == "receipts":
-        scope_receipts(con, work)
+        duplicate_sends(con, work)
+    elif kind == "receipts":
+        superseded_receipts(con, work)
+    else:
+        no_late_verdicts(con)
     con.execute(
         f"""INSERT INTO rejected_rows
-            SELECT input_file, line, rej_column, rej_value, rej_reason
-            FROM {work} WHERE rej_reason IS NOT NULL ORDER BY file_ord, line"""
+            SELECT input_file, line, rej_column, rej_value, rej_reason FROM (
+              SELECT input_file, line, file_ord, rej_column, rej_value, rej_reason
+              FROM {work} WHERE rej_reason IS NOT NULL
+              UNION ALL
+              SELECT input_file, line, file_ord, rej_column, rej_value, rej_reason
+              FROM late_verdicts WHERE rej_reason IS NOT NULL
+            ) ORDER BY file_ord, line"""
     )
     # The records a vendor file counted as another kind (a Twilio row's delivery status) are
     # out of scope here without being a row of their own: they are not counted twice.
     not_also = (
-        f"AND input_file NOT IN ({', '.join(literal(f) for f in also_files)})" if also_files else ""
+        f"WHERE input_file NOT IN ({', '.join(literal(f) for f in also_files)})"
+        if also_files
+        else ""
     )
     con.execute(
         f"""INSERT INTO out_of_scope_rows
-            SELECT input_file, out_reason, count(*) FROM {work}
-            WHERE rej_reason IS NULL AND out_reason IS NOT NULL {not_also}
+            SELECT input_file, out_reason, count(*) FROM (
+              SELECT input_file, out_reason FROM {work}
+              WHERE rej_reason IS NULL AND out_reason IS NOT NULL
+                AND rowid NOT IN (SELECT rid FROM late_verdicts)
+              UNION ALL
+              SELECT input_file, out_reason FROM late_verdicts
+              WHERE rej_reason IS NULL AND out_reason IS NOT NULL
+            ) {not_also}
             GROUP BY ALL ORDER BY ALL"""
     )
-    row = con.execute(f"SELECT sum(naive__n) FROM {work} WHERE rej_reason IS NULL").fetchall()[0]
-    con.execute(f"DELETE FROM {work} WHERE rej_reason IS NOT NULL OR out_reason IS NOT NULL")
+    row = con.execute(
+        f"""SELECT coalesce((SELECT sum(naive__n) FROM {work} WHERE rej_reason IS NULL), 0)
+                 - coalesce((SELECT sum(naive__n) FROM late_verdicts
+                             WHERE rej_reason IS NOT NULL), 0)"""
+    ).fetchall()[0]
+    con.execute(
+        f"DELETE FROM {work} WHERE rej_reason IS NOT NULL OR out_reason IS NOT NULL "
+        "OR rowid IN (SELECT rid FROM late_verdicts)"
+    )
+    con.execute("DROP TABLE late_verdicts")
     for column in VERDICT_COLUMNS:
         con.execute(f"ALTER TABLE {work} DROP COLUMN {column}")
     con.execute(f"DROP TABLE {target}")

@@ -267,43 +267,6 @@ def verdict_select(
         FROM v"""
 
 
-def _repeated_ids(work: str, where: str) -> str:
-    """SQL (a FROM item): the rows of ``work`` matching ``where`` whose message_id may repeat.
-
-    Repeats are rare: candidates are the rows whose 64-bit hash of message_id repeats, found
-    as equal neighbours once the hashes are sorted (at 20M rows 2.0 s, against 3.1 s for a
-    grouping of the hashes, which has one group per row). Callers then rank the few
-    candidates by their actual message_id, so a hash collision merely adds a candidate
-    ranked alone. ``rid`` is the row's rowid, for the update that follows.
-    """
-    return f"""(SELECT rowid AS rid, hash(message_id) AS h, * FROM {work} WHERE {where}) AS u
-        SEMI JOIN (
-          SELECT h FROM (
-            SELECT h, lag(h) OVER (ORDER BY h) AS previous
-            FROM (SELECT hash(message_id) AS h FROM {work} WHERE {where})
-          ) WHERE h = previous
-        ) AS m USING (h)"""
-
-
-def reject_duplicate_sends(con: duckdb.DuckDBPyConnection, work: str) -> None:
-    """A message_id seen again: the first usable occurrence (file order, line) is kept;
-    the later ones are ranked among :func:`_repeated_ids` and updated in place."""
-    con.execute(
-        f"""UPDATE {work} AS s SET
-             rej_column = 'message_id',
-             rej_value = {clip("s.message_id")},
-             rej_reason = 'duplicate message_id (first at ' || d.f0 || ' line ' || d.l0 || ')',
-             out_reason = NULL
-           FROM (
-             SELECT rid, row_number() OVER w AS dup_rank,
-                    first_value(input_file) OVER w AS f0, first_value(line) OVER w AS l0
-             FROM {_repeated_ids(work, "rej_reason IS NULL")}
-             WINDOW w AS (PARTITION BY message_id ORDER BY file_ord, line)
-           ) AS d
-           WHERE d.dup_rank > 1 AND s.rowid = d.rid"""
-    )
-
-
 def unsent_receipts(con: duckdb.DuckDBPyConnection, staged: str) -> None:
     """Table ``receipts_unsent``: each message_id of the staged receipts (``staged``: see
     :func:`staged_union`) with no send in scope, once. Joining each whole staged receipt to
@@ -316,20 +279,6 @@ def unsent_receipts(con: duckdb.DuckDBPyConnection, staged: str) -> None:
 # Each message_id of the staged receipts ({}) with no row in sends, once: Spark runs it too.
 UNSENT = ("SELECT DISTINCT message_id FROM {} AS r WHERE message_id IS NOT NULL AND NOT "
           "EXISTS (SELECT 1 FROM sends AS s WHERE s.message_id = r.message_id)")  # fmt: skip
-
-
-def scope_receipts(con: duckdb.DuckDBPyConnection, work: str) -> None:
-    """Only the latest report of a message counts: the others, ranked among
-    :func:`_repeated_ids`, are out of scope."""
-    con.execute(
-        f"""UPDATE {work} AS r SET out_reason = 'superseded by a later receipt'
-            FROM (
-              SELECT rid, row_number() OVER (PARTITION BY message_id
-                ORDER BY done_at DESC NULLS LAST, file_ord DESC, line DESC) AS rk
-              FROM {_repeated_ids(work, "rej_reason IS NULL AND out_reason IS NULL")}
-            ) AS d
-            WHERE d.rk > 1 AND r.rowid = d.rid"""
-    )
 
 
 def _scope_case(kind: str, has_phone: bool, allowed: Sequence[str]) -> str:
