@@ -71,13 +71,21 @@ WITH billing_hours AS (
     r.segments AS receipt_segments,
     r.price AS receipt_price,
     r.currency AS receipt_currency,
-    r.price_basis AS receipt_basis,
+    r.per_message AS receipt_per_message,
     s.sent_at,
     UNIX_MICROS(s.sent_at) DIV 3600000000 AS utc_hour
   FROM sends AS s
   LEFT JOIN body_segments AS b
     ON b.body = CASE WHEN s.segments IS NULL THEN s.body END
-  LEFT JOIN receipts AS r
+  LEFT JOIN (
+    SELECT
+      message_id,
+      segments,
+      price,
+      currency,
+      price_basis = 'message' AS per_message
+    FROM receipts
+  ) AS r
     ON r.message_id = s.message_id
 ), billing_days AS (
   SELECT
@@ -194,12 +202,12 @@ WITH billing_hours AS (
     END AS currency,
     CASE
       WHEN NOT s.receipt_price IS NULL
-      THEN s.receipt_basis
+      THEN s.receipt_per_message
       WHEN NOT rc.price_per_segment IS NULL
-      THEN 'segment'
+      THEN FALSE
       WHEN NOT s.send_price IS NULL
-      THEN s.send_basis
-    END = 'message' AS price_per_message,
+      THEN s.send_basis = 'message'
+    END AS price_per_message,
     s.billing_date
   FROM dated AS s
   LEFT JOIN rate_card_match AS rc

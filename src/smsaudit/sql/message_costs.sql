@@ -100,13 +100,18 @@ send_receipts AS (
         r.segments AS receipt_segments,
         r.price AS receipt_price,
         r.currency AS receipt_currency,
-        r.price_basis AS receipt_basis,
+        r.per_message AS receipt_per_message,
         s.sent_at,
         epoch_us(s.sent_at) // 3600000000 AS utc_hour
     FROM sends AS s
     -- the key is NULL (no match, no hashing work) where the row gives the segments
     LEFT JOIN body_segments AS b ON b.body = CASE WHEN s.segments IS NULL THEN s.body END
-    LEFT JOIN receipts AS r ON r.message_id = s.message_id
+    -- The receipts' side is held in the join's hash table (millions of rows, spilled at 20M):
+    -- its basis rides as a boolean, not as text (at 20M, 10.7 s against 11.8 s).
+    LEFT JOIN (
+        SELECT message_id, segments, price, currency, price_basis = 'message' AS per_message
+        FROM receipts
+    ) AS r ON r.message_id = s.message_id
 ),
 -- every (aggregator of the rate card, Paris day of the span): a few hundred rows to match,
 -- however many sends there are. The days are counted from the first (unnest in the select
@@ -185,10 +190,10 @@ resolved AS (
         END AS currency,
         -- a vendor's price for the whole message (Twilio) is never multiplied by segments
         CASE
-            WHEN s.receipt_price IS NOT NULL THEN s.receipt_basis
-            WHEN rc.price_per_segment IS NOT NULL THEN 'segment'
-            WHEN s.send_price IS NOT NULL THEN s.send_basis
-        END = 'message' AS price_per_message,
+            WHEN s.receipt_price IS NOT NULL THEN s.receipt_per_message
+            WHEN rc.price_per_segment IS NOT NULL THEN false
+            WHEN s.send_price IS NOT NULL THEN s.send_basis = 'message'
+        END AS price_per_message,
         s.billing_date
     FROM dated AS s
     LEFT JOIN rate_card_match AS rc
