@@ -85,6 +85,8 @@ WITH billing_hours AS (
       currency,
       price_basis = 'message' AS per_message
     FROM receipts
+    WHERE
+      NOT segments IS NULL OR NOT price IS NULL
   ) AS r
     ON r.message_id = s.message_id
 ), billing_days AS (
