@@ -107,8 +107,8 @@ send_receipts AS (
     -- the key is NULL (no match, no hashing work) where the row gives the segments
     LEFT JOIN body_segments AS b ON b.body = CASE WHEN s.segments IS NULL THEN s.body END
     -- The receipts' side is held in the join's hash table (millions of rows, spilled at 20M):
-    -- only receipts that tell segments or a price (a status alone prices nothing), their basis as a
-    -- boolean, not text (at 20M, 10.7 s against 11.8 s).
+    -- only receipts that tell segments or a price (a status alone prices nothing), their
+    -- basis as a boolean, not text (at 20M, 10.7 s against 11.8 s).
     LEFT JOIN (
         SELECT message_id, segments, price, currency, price_basis = 'message' AS per_message
         FROM receipts
