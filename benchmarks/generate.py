@@ -40,6 +40,10 @@ DEFAULT_OUT = HERE / "data"
 START_DAY = "2025-01-01"
 DAYS = 730  # two years
 CAMPAIGN_SIZE = 10_000
+# A file holds at least this many campaigns: with 10,000 sends per campaign, a small file
+# (10,000 sends, as the Spark tests generate) was one campaign on one day, 2025-01-01, a
+# holiday, so 100 % blocked. Files of 100,000 sends and more are as before.
+MIN_CAMPAIGNS = 10
 MANIFEST = "generated.json"
 PREFIXES = ("sends_", "receipts_", "suppressions_", "mo_", "consent_", "programs", "rate_card")
 
@@ -309,7 +313,7 @@ def generate(out: Path, *, sends: int, numbers: int, seed: int) -> dict[str, int
     ):
         path = out / f"sends_{name}.parquet"
         params = {**common, "rows": rows, "agg": agg, "prefix": prefix}
-        params["campaign_size"] = CAMPAIGN_SIZE
+        params["campaign_size"] = max(1, min(CAMPAIGN_SIZE, rows // MIN_CAMPAIGNS))
         _copy(con, SENDS.format(start=START_DAY), path, params)
         done_at = INFOBIP_DONE_AT if agg == 1 else "done_at"
         _copy(
@@ -359,6 +363,7 @@ def main() -> None:
         "numbers": numbers,
         "seed": args.seed,
         "version": duckdb.__version__,
+        "min_campaigns": MIN_CAMPAIGNS,
     }
     manifest = args.out / MANIFEST
     if not args.force and manifest.is_file():
