@@ -361,7 +361,7 @@ def test_int96_timestamps_are_utc_instants(tmp_path: Path) -> None:
 def test_unix_times_in_numeric_columns_are_utc_instants(
     tmp_path_factory: pytest.TempPathFactory, instant: datetime, unit: str
 ) -> None:
-    """A timestamp column typed as a number (Kafka dumps, Brevo's ts_event) is Unix time in
+    """A timestamp column typed as a number (Kafka and event-stream dumps) is Unix time in
     seconds, milliseconds or microseconds, told by magnitude; the oracle is Python's own
     arithmetic on the instant."""
     folder = tmp_path_factory.mktemp("epoch")

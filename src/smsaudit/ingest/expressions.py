@@ -67,7 +67,7 @@ def is_number(src_type: str) -> bool:
 
 
 def _epoch_expr(raw: str) -> str:
-    """TIMESTAMPTZ from a number of Unix time (Brevo's ``ts_event``, Kafka dumps): seconds,
+    """TIMESTAMPTZ from a number of Unix time (Kafka and event-stream dumps): seconds,
     milliseconds or microseconds by magnitude, fractions kept to the microsecond. NULL
     (unreadable) for a value no timestamp holds, NaN or infinity; values outside
     2000-2099 are rejected as implausible like any other. Text of digits is not read so:
