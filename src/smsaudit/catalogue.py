@@ -86,7 +86,7 @@ RELATIONS: tuple[Relation, ...] = (
         reads=("sends", "window_calendar"), large=True,
     ),
     Relation(
-        "traffic_cells", "helper", "view",
+        "traffic_cells", "helper", "table",
         "marketing sends per territory, campaign, local day and hour, blocked or not: the "
         "traffic charts' data",
         reads=("send_windows",),

@@ -73,13 +73,17 @@ def enum_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
 
 def table_exists(con: duckdb.DuckDBPyConnection, *names: str) -> bool:
     """Whether every one of ``names`` exists as a table (temporary too) or a view: an audit
-    skipped for lack of input leaves its tables out."""
-    found = con.execute(
-        "SELECT count(DISTINCT table_name) FROM information_schema.tables "
-        "WHERE table_name IN (SELECT unnest($names))",
-        {"names": list(names)},
-    ).fetchall()
-    return int(found[0][0]) == len(set(names))
+    skipped for lack of input leaves its tables out.
+
+    Each name is looked up as a query would find it (binding, not running, a relation):
+    DuckDB's catalog views (information_schema.tables, duckdb_tables()) size every table
+    first, 15 ms at 2M sends and 19 ms at 20M, and saving an audit asks about 44 times."""
+    for name in names:
+        try:
+            con.table(name)
+        except duckdb.CatalogException:
+            return False
+    return True
 
 
 def relation(con: duckdb.DuckDBPyConnection, name: str) -> str:

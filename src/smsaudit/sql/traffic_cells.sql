@@ -1,8 +1,9 @@
 -- traffic_cells: marketing sends per territory, campaign, local day, local hour and window
 -- verdict, with the first and last local time of each cell: everything the traffic charts
 -- draw (weekday x hour heatmap, daily timeline, late-campaign spans), at most one row per
--- campaign and hour. A view in DuckDB (classified only when a chart reads it); an engine
--- elsewhere computes it and brings back these cells, never the sends.
+-- campaign and hour. A table, built once: three charts read it (as a view, each read
+-- classified every send again). An engine elsewhere computes it and brings back these cells,
+-- never the sends.
 SELECT
     territory,
     campaign_id,
