@@ -76,7 +76,7 @@ def daily_timeline(con: duckdb.DuckDBPyConnection) -> Chart:
     title = "Marketing traffic per local day"
     if not table_exists(con, "traffic_cells"):
         return _no_data(title)
-    # traffic_cells may be a view that classifies as it is read: read it once, per day.
+    # traffic_cells read once, per day: the queries below look at the days several times.
     con.execute(
         """CREATE OR REPLACE TEMP TABLE chart_daily AS
            SELECT territory, local_date, blocked, sum(messages) AS messages
