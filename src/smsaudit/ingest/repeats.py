@@ -3,8 +3,12 @@
 Both verdicts depend on other rows, so they are decided after a kind's work table is
 written (``load._finish_kind``), among the few rows whose message_id repeats, into a small
 table ``late_verdicts`` that the row reports and the final DELETE read. The work table is
-never updated: an UPDATE of a compressed table of millions of rows rewrites its row groups
-(``db.connect`` keeps tables compressed), 15 s for the duplicate sends at 20M.
+never updated: at 20M the superseded receipts took 5.7 s as an UPDATE, 3.9 s so (an UPDATE
+of a compressed table was worse still, 10-15 s: ``benchmarks/README.md``, session 10).
+
+``late_verdicts`` holds, per row (``rid``: its rowid in the work table), what the reports
+need of it (input_file, line, file_ord, naive__n) and the verdict that replaces the one the
+row alone gave (rej_column, rej_value, rej_reason, out_reason).
 """
 
 from __future__ import annotations
@@ -12,10 +16,6 @@ from __future__ import annotations
 import duckdb
 
 from .expressions import clip
-
-# Columns of late_verdicts: the row (``rid``: rowid in the work table) as the reports need it,
-# and the verdict that replaces the one the row alone gave.
-LATE = "rid, input_file, line, file_ord, naive__n, rej_column, rej_value, rej_reason, out_reason"
 
 
 def _repeated_ids(work: str, where: str) -> str:
