@@ -73,8 +73,13 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _base(sql_type: str) -> str:
+    """A DuckDB type without its parameters: ``DECIMAL(18,6)`` -> ``DECIMAL``."""
+    return sql_type.split("(")[0].strip().upper()
+
+
 def _kind(name: str, sql_type: str) -> Kind:
-    base = sql_type.split("(")[0].strip().upper()
+    base = _base(sql_type)
     if base in _INTEGER_TYPES:
         return "integer"
     if base == "DECIMAL" or base in _FLOAT_TYPES:
@@ -123,7 +128,7 @@ def _formula_free(sql_type: str) -> bool:
     dates, times and booleans start with a digit, a letter or the ``-`` of a plain number.
     Guarding them anyway ran two regular expressions per cell (at 20M sends, 6 % of writing
     blocked_window_messages.csv); floats keep the guard, ``-inf`` being no plain number."""
-    base = sql_type.split("(")[0].strip().upper()
+    base = _base(sql_type)
     return (
         base in _INTEGER_TYPES
         or base in ("DECIMAL", "DATE", "BOOLEAN")
